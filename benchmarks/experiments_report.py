@@ -15,17 +15,12 @@ import statistics
 import sys
 from pathlib import Path
 
+from rnnkit.tasks._experiment_results import baseline_line, cell_lr
 from rnnkit.tasks.experiments import SOLVED_MSE, first_solved, format_metric
 
 #: settings that say which runs a directory holds, not how they were trained: runs that differ only in
 #: these are seeds of one configuration, pooled into one row
 POOLED = ("cells", "cell_settings", "seeds", "first_seed", "threads")
-
-
-def _lr(doc: dict, cell: str) -> str:
-    settings = doc.get("settings", {})
-    lr = settings.get("cell_settings", {}).get(cell, {}).get("lr", settings.get("lr"))
-    return "" if lr is None else f"{lr:g}"
 
 
 def _configuration(doc: dict, cell: str) -> str:
@@ -112,7 +107,51 @@ def _table(dirs: list[str]) -> list[str]:
             lines.append(_line(cell, row, name, metric, solved))
         except DAMAGED as exc:
             raise _damaged(", ".join(sorted({d for d, _ in row["runs"].values()})) or row["dir"], exc) from None
-    return lines
+    return lines + _notes(dirs, docs, {cell for cell, _ in rows}) + _differing(list(rows))
+
+
+def _differing(keys: list[tuple[str, str]]) -> list[str]:
+    """A line naming the settings the rows were not all run with (the budget, the length ...), each value with its
+    rows' cells: two rows of a cell, or two cells at 15 and 45 minutes, looked like one comparison. A cell's own
+    settings (lr, hidden ...) count between the rows of that cell only: cells differ in them by design."""
+    configs = [(cell, json.loads(conf)) for cell, conf in keys]
+    differ = []
+    for name in sorted({k for _, c in configs for k in c if k != "cell"}):
+        differ.append(_values(name, [(cell, c.get(name)) for cell, c in configs]))
+    for cell in dict.fromkeys(cell for cell, _ in configs):
+        own = [c.get("cell") or {} for name, c in configs if name == cell]
+        for name in sorted({k for c in own for k in c}):
+            shown = {json.dumps(c.get(name)): None for c in own}
+            differ.append(f"{cell}'s {name} {', '.join(shown)}" if len(shown) > 1 else "")
+    differ = [d for d in differ if d]
+    return ["", "Not all run alike: " + "; ".join(differ) + "."] if differ else []
+
+
+def _values(name: str, values: list[tuple[str, object]]) -> str:
+    """``name 15 (lstm, irnn), 45 (lstm)`` where the rows hold more than one value of ``name``; else ""."""
+    cells: dict[str, list[str]] = {}
+    for cell, value in values:
+        cells.setdefault(json.dumps(value), []).append(cell)
+    if len(cells) < 2:
+        return ""
+    return f"{name} " + ", ".join(f"{value} ({', '.join(names)})" for value, names in cells.items())
+
+
+def _notes(dirs: list[str], docs: list[dict], shown: set[str]) -> list[str]:
+    """The lines below the table: the cells an interrupted experiment did not run and no other directory holds
+    (the table left them out without a word), and the trivial baseline the metrics compare with."""
+    missing: dict[str, list[str]] = {}
+    for d, doc in zip(dirs, docs, strict=True):
+        for cell in doc.get("cells_not_run") or []:
+            if cell not in shown:
+                missing.setdefault(str(cell), []).append(d)
+    notes = [f"Not run (the experiment was stopped before it): {cell}, in {', '.join(where)}."
+             for cell, where in missing.items()]
+    try:
+        notes += [baseline_line(docs[0])]
+    except DAMAGED as exc:
+        raise _damaged(dirs[0], exc) from None
+    return [line for note in notes if note for line in ("", note)]
 
 
 def _line(cell: str, row: dict, name: str, metric: str, solved: bool) -> str:
@@ -122,7 +161,7 @@ def _line(cell: str, row: dict, name: str, metric: str, solved: bool) -> str:
     mean = statistics.fmean(values) if finite else float("nan")
     std = f" ± {format_metric(statistics.stdev(values), metric)}" if finite and len(values) > 1 else ""
     r = row["r"]
-    line = (f"| {cell} | {_lr(row['doc'], cell)} | {r['hidden']} | {r['parameters']} | "
+    line = (f"| {cell} | {cell_lr(row['doc'], cell)} | {r['hidden']} | {r['parameters']} | "
             f"{format_metric(mean, metric)}{std} | {' / '.join(format_metric(v, metric) for v in values)} | "
             f"{' / '.join(str(x['seed']) for x in runs)} | {statistics.fmean(x['steps'] for x in runs):.0f} | "
             f"{statistics.fmean(x['seconds'] for x in runs):.0f} | "

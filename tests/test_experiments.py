@@ -832,7 +832,7 @@ def test_one_seed_shows_no_spread(tmp_path: Path) -> None:
     s = ex.Settings(experiment="adding", cells=["rnn_tanh"], seeds=1, steps=0, length=6, hidden=4, eval_size=4)
     doc = ex.run_experiment(s)
     mean = ex.format_metric(doc["results"]["rnn_tanh"]["mean"], "mse")
-    assert f"| rnn_tanh | 4 | 37 | {mean} | " in ex.markdown(doc)
+    assert f"| rnn_tanh | 0.001 | 4 | 37 | {mean} | " in ex.markdown(doc)
     ex.write_outputs(doc, tmp_path)
     from rnnkit.report.experiments import experiment_page
 
@@ -920,7 +920,8 @@ def test_ctrl_c_after_a_cell_says_what_is_kept_and_how_to_run_the_rest(
                  "--hidden", "4", "--eval-size", "4", "--cells", "rnn_tanh,gru,lstm"]) == 130
     err = capsys.readouterr().err.splitlines()
     assert err[-2:] == [f"rnnkit experiment: {out / 'results.json'} and results.md keep the cells done: rnn_tanh; "
-                        "not run to the end: gru, lstm (run them with --cells gru,lstm and another --out; python "
+                        "not run to the end: gru, lstm (rerun this command with --cells gru,lstm and another --out, "
+                        "its other settings as they were; python "
                         f"benchmarks/experiments_report.py {out} OTHER merges the two)", "rnnkit: interrupted"]
     assert list(json.loads((out / "results.json").read_text())["results"]) == ["rnn_tanh"]
 

@@ -41,13 +41,13 @@ def test_results_md_of_hand_made_results() -> None:
     the cells no better than it (a diverged cell's null mean shown as nan, not counted), the published note."""
     assert markdown(adding_doc()).splitlines() == [
         "# adding", "", "The adding problem.", "",
-        "Budget per run: 2.5 min; seeds: 2; torch threads: 2; device: cuda.", "",
-        "| cell | hidden | parameters | test mse (mean ± std) | seconds / run | steps / run | stopped | "
+        "Budget per run: 2.5 min; seeds: 2 (0, 1); torch threads: 2; device: cuda.", "",
+        "| cell | lr | hidden | parameters | test mse (mean ± std) | seconds / run | steps / run | stopped | "
         "solved (MSE < 0.01) | published |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |",
-        "| lstm | 8 | 321 | 0.004568 ± 0.0001235 | 61 | 12 | budget; steps | 1/2 (at 40s) | MSE < 0.01 |",
-        "| rnn_tanh | 8 | 99 | 0.25 ± 0.5 | 2 | 4 | budget | 0/2 |  |",
-        "| gru | 8 | 200 | nan ± nan | 1 | 1 | diverged | 0/2 |  |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |",
+        "| lstm |  | 8 | 321 | 0.004568 ± 0.0001235 | 61 | 12 | budget; steps | 1/2 (at 40s) | MSE < 0.01 |",
+        "| rnn_tanh |  | 8 | 99 | 0.25 ± 0.5 | 2 | 4 | budget | 0/2 |  |",
+        "| gru |  | 8 | 200 | nan ± nan | 1 | 1 | diverged | 0/2 |  |",
         "", "Not run to the end (the experiment was stopped): irnn.",
         "", "Trivial baseline (predict 1): 0.1667.",
         "", "No better than the trivial baseline, so nothing learned in this budget: rnn_tanh.",
@@ -66,12 +66,12 @@ def test_results_md_of_an_accuracy_on_the_cpu_with_a_step_budget_and_one_seed() 
                       "gru": {**doc["results"]["rnn_tanh"], "mean": 0.1134, "runs": doc["results"]["gru"]["runs"][:1]}}
     assert markdown(doc).splitlines() == [
         "# mnist", "", "The adding problem.", "",
-        "Budget per run: 5 min or 0 steps; seeds: 1; torch threads: 2.", "",
-        "| cell | hidden | parameters | test accuracy (mean ± std) | seconds / run | steps / run | stopped | "
+        "Budget per run: 5 min or 0 steps; seeds: 1 (0); torch threads: 2.", "",
+        "| cell | lr | hidden | parameters | test accuracy (mean ± std) | seconds / run | steps / run | stopped | "
         "published |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
-        "| lstm | 8 | 321 | 98.8% | 61 | 10 | budget | 98.2% |",
-        "| gru | 8 | 99 | 11.3% | 2 | 1 | diverged |  |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        "| lstm |  | 8 | 321 | 98.8% | 61 | 10 | budget | 98.2% |",
+        "| gru |  | 8 | 99 | 11.3% | 2 | 1 | diverged |  |",
         "", "Trivial baseline (the majority class): 11.3%.",
         "", "No better than the trivial baseline, so nothing learned in this budget: gru.",
     ]
@@ -125,7 +125,7 @@ def test_a_baseline_of_0_is_shown_and_an_infinite_mean_is_nan_not_no_better() ->
     assert "Trivial baseline (predict 1): 0." in markdown(doc).splitlines()
     doc = adding_doc()
     doc["results"]["rnn_tanh"]["mean"] = math.inf  # shown as nan, as a diverged run is: not counted
-    assert "No better than" not in markdown(doc) and "| rnn_tanh | 8 | 99 | nan ± 0.5 |" in markdown(doc)
+    assert "No better than" not in markdown(doc) and "| rnn_tanh |  | 8 | 99 | nan ± 0.5 |" in markdown(doc)
 
 
 def test_write_outputs_draws_the_solved_line_of_the_experiment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -804,9 +804,9 @@ def test_the_experiment_table_gives_the_mean_std_and_seconds_that_results_json_h
     page = Page("experiment")
     _experiment_sections(page, {"metric": "accuracy", "results": {"lstm": cell(2), "gru": cell(1)}})
     results = page.sections[0][1]
-    assert ("<tr><td>lstm</td><td>87.5% ± 1.2%</td><td>1,234</td><td>8</td><td>90.0</td><td>—</td><td>steps</td></tr>"
-            in results)
-    assert "<tr><td>gru</td><td>87.5%</td><td>1,234</td><td>8</td><td>90.0</td><td>—</td><td>steps</td></tr>" in results
+    rest = "<td>1,234</td><td>8</td><td></td><td>90.0</td><td>—</td><td>steps</td></tr>"  # no lr in this results.json
+    assert "<tr><td>lstm</td><td>87.5% ± 1.2%</td>" + rest in results
+    assert "<tr><td>gru</td><td>87.5%</td>" + rest in results
 
 
 def test_the_attention_figure_labels_each_row_with_the_token_it_wrote() -> None:

@@ -28,7 +28,7 @@ def test_the_pages_accuracy_is_a_percent_and_its_steps_those_of_results_md(
     capsys.readouterr()
     md = [c.strip() for c in (out / "results.md").read_text(encoding="utf-8").split("| gru |")[1].split("|")]
     page = _cells((out / "report.html").read_text(encoding="utf-8"), "gru")
-    mean = md[2]  # hidden, parameters, then the accuracy: "12.5% ± 0.0%"
+    mean = md[3]  # lr, hidden, parameters, then the accuracy: "12.5% ± 0.0%"
     assert re.fullmatch(r"\d+\.\d% ± \d+\.\d%", mean), md
     assert page[0] == mean
-    assert page[4] == md[4] == "2"  # steps per run, beside the seconds
+    assert page[5] == md[5] == "2"  # steps per run, beside the seconds

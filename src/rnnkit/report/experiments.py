@@ -79,18 +79,18 @@ def _steps(r: dict[str, Any]) -> str:
 
 def _experiment_sections(page: Page, doc: dict[str, Any]) -> None:
     """The table of cells in results.md's words (an accuracy in percent), the curves and the settings."""
-    from rnnkit.tasks._experiment_results import mean_and_spread, precision_note
+    from rnnkit.tasks._experiment_results import baseline_line, cell_lr, mean_and_spread, precision_note
 
-    rows = [(cell, mean_and_spread(r, doc["metric"]), f"{r['parameters']:,}", r["hidden"], f"{r['seconds']:.1f}",
-             _steps(r), ", ".join(sorted({str(x.get("stopped")) for x in r["runs"]})))
+    rows = [(cell, mean_and_spread(r, doc["metric"]), f"{r['parameters']:,}", r["hidden"], cell_lr(doc, cell),
+             f"{r['seconds']:.1f}", _steps(r), ", ".join(sorted({str(x.get("stopped")) for x in r["runs"]})))
             for cell, r in doc["results"].items()]
     not_run = doc.get("cells_not_run") or []
     stopped = (f"<p>Not run to the end (the experiment was stopped): {escape(', '.join(not_run))}.</p>"
                if not_run else "")
-    note = precision_note(doc)
-    stopped += f"<p>{escape(note)}</p>" if note else ""
+    for note in (precision_note(doc), baseline_line(doc)):  # the baseline the metric compares with, as results.md
+        stopped += f"<p>{escape(note)}</p>" if note else ""
     page.add("Results", f"<p>{escape(doc.get('description', ''))}</p>" + stopped,
-             table(["cell", f"test {doc['metric']} (mean ± std over seeds)", "parameters", "hidden",
+             table(["cell", f"test {doc['metric']} (mean ± std over seeds)", "parameters", "hidden", "lr",
                     "seconds per run", "steps per run", "how runs ended"], rows))
     page.add("Curves per cell and seed", figure_html(experiment_figure(doc), div_id="curves"))
     page.add("Settings", f"<pre>{escape(json.dumps(doc.get('settings', {}), indent=1))}</pre>")

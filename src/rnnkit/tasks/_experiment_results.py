@@ -72,12 +72,12 @@ def markdown(doc: dict[str, Any]) -> str:
         "",
         f"Budget per run: {st['minutes']:g} min" + (f" or {counted(st['steps'], 'step')}" if st["steps"] is not None
                                                    else "")
-        + f"; seeds: {st['seeds']}; torch threads: {doc['torch_threads']}"
+        + f"; seeds: {seed_numbers(st)}; torch threads: {doc['torch_threads']}"
         + (f"; device: {doc['device']}." if doc.get("device", "cpu") != "cpu" else "."),
         "",
-        f"| cell | hidden | parameters | test {m} (mean ± std) | seconds / run | steps / run | stopped | "
+        f"| cell | lr | hidden | parameters | test {m} (mean ± std) | seconds / run | steps / run | stopped | "
         + (f"solved (MSE < {SOLVED_MSE.get(name)}) | " if solved_col else "") + "published |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- | " + ("--- | " if solved_col else "") + "--- |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | " + ("--- | " if solved_col else "") + "--- |",
     ]
     for cell, r in doc["results"].items():
         stops = sorted({x["stopped"] for x in r["runs"]})
@@ -87,7 +87,7 @@ def markdown(doc: dict[str, Any]) -> str:
             times = [f"{h['seconds']:.0f}s" for h in hits if h is not None]
             solved = f"{len(times)}/{len(hits)}" + (f" (at {', '.join(times)})" if times else "") + " | "
         lines.append(
-            f"| {cell} | {r['hidden']} | {r['parameters']} | {mean_and_spread(r, m)} | "
+            f"| {cell} | {cell_lr(doc, cell)} | {r['hidden']} | {r['parameters']} | {mean_and_spread(r, m)} | "
             f"{r['seconds']:.0f} | {steps_per_run(r):.0f} | {'; '.join(stops)} | {solved}"
             f"{doc['published'].get(cell, '')} |"
         )
@@ -100,13 +100,38 @@ def markdown(doc: dict[str, Any]) -> str:
     if doc.get("cells_not_run"):
         lines += ["", f"Not run to the end (the experiment was stopped): {', '.join(doc['cells_not_run'])}."]
     if doc["baseline"] is not None:
-        lines += ["", f"Trivial baseline ({doc['baseline_label']}): {format_metric(doc['baseline'], m)}."]
+        lines += ["", baseline_line(doc)]
         idle = _no_better(doc)
         if idle:  # a table of cells that learned nothing read as a ranking of them
             lines += ["", f"No better than the trivial baseline, so nothing learned in this budget: {', '.join(idle)}."]
     if "note" in doc["published"]:
         lines += ["", f"Published: {doc['published']['note']}."]
     return "\n".join(lines) + "\n"
+
+
+def cell_lr(doc: dict[str, Any], cell: str) -> str:
+    """The learning rate ``cell`` trained with (its ``[cell.NAME]`` lr, the experiment's, or ``--lr``), as the tables
+    show it; "" where a results.json written by hand has none."""
+    settings = doc.get("settings", {})
+    lr = settings.get("cell_settings", {}).get(cell, {}).get("lr", settings.get("lr"))
+    return "" if lr is None else f"{lr:g}"
+
+
+def seed_numbers(settings: dict[str, Any]) -> str:
+    """How many seeds each cell ran and which, as results.md says them: ``2 (2, 3)`` for ``--first-seed 2 --seeds 2``
+    (``seeds: 1`` was all a run of seed 2 said, which read as seed 1)."""
+    first, n = settings.get("first_seed", 0), settings["seeds"]
+    numbers = ", ".join(str(first + i) for i in range(n)) if n <= 5 else f"{first} to {first + n - 1}"
+    return f"{n} ({numbers})"
+
+
+def baseline_line(doc: dict[str, Any]) -> str:
+    """The sentence giving the experiment's trivial baseline (the adding problem's MSE 1/6 of answering 1, chance on
+    the digits), as results.md and ``benchmarks/experiments_report.py`` put it below their tables; "" where there is
+    none."""
+    if doc.get("baseline") is None:
+        return ""
+    return f"Trivial baseline ({doc['baseline_label']}): {format_metric(doc['baseline'], doc['metric'])}."
 
 
 def precision_note(doc: dict[str, Any]) -> str:

@@ -496,7 +496,8 @@ def _say_kept(doc: dict[str, Any], out: Path) -> None:
     done, rest = ", ".join(doc["results"]), doc["cells_not_run"]
     line = f"rnnkit experiment: {out / 'results.json'} and results.md keep the cells done: {done}"
     if rest:
-        line += (f"; not run to the end: {', '.join(rest)} (run them with --cells {','.join(rest)} and another --out; "
+        line += (f"; not run to the end: {', '.join(rest)} (rerun this command with --cells {','.join(rest)} and "
+                 "another --out, its other settings as they were; "
                  f"python benchmarks/experiments_report.py {out} OTHER merges the two)")
     print(line, file=sys.stderr, flush=True)
 

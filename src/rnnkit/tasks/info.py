@@ -71,8 +71,21 @@ def _vocabulary_line(size: int | dict[str, int], writes: dict[str, Any] | None =
     return f"{size:,}: {size - 1:,} {writes.get('kind')}{jamo} and the CTC blank"
 
 
+def _refuse_results_folder(path: str | Path) -> None:
+    """An ``rnnkit experiment`` or ``diagnose`` directory refused as what it is, with the files that say what it holds:
+    "not a model directory (expected config.json ...)" left its user looking for a model it never had."""
+    from rnnkit.report import experiment_run, results_folder
+
+    run = run_folder(path)
+    if str(path).strip() and run.is_dir() and experiment_run(run):
+        table = "diagnose.md" if (run / "diagnose.json").is_file() else "results.md"
+        raise UserError(f"{path}: {results_folder(run)}, which holds results, not a model: its table is "
+                        f"{run / table}, and `rnnkit report {path}` draws its curves")
+
+
 def model_info(path: str | Path) -> dict[str, Any]:
     """A JSON-able summary of the model directory ``path`` (``OUT`` or a checkpoint inside it)."""
+    _refuse_results_folder(path)
     ckpt = load_checkpoint(path)
     ts = ckpt.trainer_state
     info: dict[str, Any] = {
