@@ -36,14 +36,14 @@ def test_another_batch_size_is_warned_of_naming_the_runs_own(run: Path, capsys: 
     capsys.readouterr()
     assert main(["train", "classify", "--resume", str(run), "--steps", "2", "--batch-size", "4", "--no-progress"]) == 0
     err = capsys.readouterr().err
-    assert ("rnnkit: warning: --batch-size 4: the run was trained with --batch-size 8; from here the resumed run's "
-            "updates are made of other batches than the unbroken run's, so it goes on as another run (resume with "
-            "--batch-size 8 to go on as the same one)") in err, err
+    assert ("rnnkit: warning: resumed with --batch-size 4 (the run had --batch-size 8): from here its updates are "
+            "made of other batches than the unbroken run's, so it goes on as another run (resume with --batch-size 8 "
+            "to go on as the same one)") in err, err
     assert err.count("rnnkit: warning:") == 1
 
 
 def test_python_gets_it_as_a_warning_of_accumulate_too(run: Path) -> None:
-    said = r"^accumulate 2: the run was trained with accumulate=1;.*resume with accumulate=1"
+    said = r"^resumed with accumulate=2 \(the run had accumulate=1\):.*resume with accumulate=1"
     with pytest.warns(RnnkitWarning, match=said):
         rnnkit.fit("classify", out=run, resume=True, steps=2, accumulate=2, progress=False, verbose=False)
 
@@ -59,5 +59,5 @@ def test_other_processes_making_the_same_updates_say_nothing() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _warn_other_batches({"batch_size": 8, "accumulate": 1}, {"batch_size": 8, "accumulate": 2}, 2)
-    with pytest.warns(RnnkitWarning, match="accumulate 2: the run was trained with --accumulate 1"):
+    with pytest.warns(RnnkitWarning, match=r"resumed with --accumulate 2 \(the run had --accumulate 1\)"):
         _warn_other_batches({"batch_size": 8, "accumulate": 1}, {"batch_size": 8, "accumulate": 2}, 1)

@@ -74,7 +74,7 @@ def test_the_error_rates_are_of_the_first_eval_utterances(monkeypatch: pytest.Mo
     monkeypatch.setattr(speech, "_decode_all", lambda m, f: decoded.append(len(f)) or real(m, f))
     with torch.no_grad():
         metrics = speech._eval_fn(feats, utts, table, SpeechConfig(symbols="chars", eval_utterances=2), [])(model)
-    assert decoded == [2] and set(metrics) == {"loss", "cer", "wer"}
+    assert decoded == [2] and set(metrics) == {"loss", "cer", "wer", "decoded"} and metrics["decoded"] == 2
 
 
 def _result(tmp_path: Path, last_eval: dict[str, float], best: bool = True) -> TrainResult:

@@ -113,7 +113,8 @@ def test_eval_images_are_the_first_validation_images_captioned_and_scored(
     if scored is None:
         assert set(metrics) == {"loss"} and seen == []
     else:
-        assert metrics["exact_match"] == 0.0 and set(metrics) == {"loss", "exact_match"}
+        assert metrics["exact_match"] == 0.0 and set(metrics) == {"loss", "exact_match", "decoded"}
+        assert metrics["decoded"] == scored
         (hyps, refs), = seen
         assert len(hyps) == scored and refs == captions[:scored]
 

@@ -50,7 +50,7 @@ def test_an_evaluation_translates_the_first_pairs_in_file_order_and_scores_them(
         metrics = translate._eval_fn(val, pairs, None, Seq2SeqConfig(eval_sentences=3))(model)
     assert asked == [([5, 1, 3], 1.5, 10)]
     assert scored == [(["five", "uno", "three"], ["five", "one", "three"])]
-    assert set(metrics) == {"loss", "exact_match", "bleu"}
+    assert set(metrics) == {"loss", "exact_match", "bleu", "decoded"} and metrics["decoded"] == 3
     assert metrics["exact_match"] == pytest.approx(2 / 3) and metrics["bleu"] == 12.5
     with torch.no_grad():
         metrics = translate._eval_fn(val, pairs, None, Seq2SeqConfig(eval_sentences=1))(model)

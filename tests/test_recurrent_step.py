@@ -160,7 +160,7 @@ def test_step_names_the_layer_as_forward_does() -> None:
     size, where its other messages (forward's, step()'s own about the state) say "LSTM"; Recurrent's say its cell."""
     with pytest.raises(ValueError, match=r"^LSTM: step\(\) runs one direction"):
         rnnkit.LSTM(3, 4, bidirectional=True).step(torch.randn(2, 3))
-    with pytest.raises(ValueError, match=r"^GRU: step\(\) takes input of shape \(batch, 3\), got \(2, 5\)$"):
+    with pytest.raises(RuntimeError, match=r"^GRU: step\(\) takes input of shape \(batch, 3\), got \(2, 5\)$"):
         rnnkit.GRU(3, 4).step(torch.randn(2, 5))
     with pytest.raises(ValueError, match=r"^LSTM: Expected input to be 2D or 3D"):  # forward, for comparison
         rnnkit.LSTM(3, 4)(torch.randn(1, 2, 2, 3))

@@ -736,8 +736,11 @@ class Recurrent(nn.RNNBase):
         if self.bidirectional:
             raise ValueError(f"{self._kind}: step() runs one direction; a bidirectional layer needs the whole input")
         if input.dim() != 2 or input.shape[-1] != self.input_size:
-            raise ValueError(f"{self._kind}: step() takes input of shape (batch, {self.input_size}), "
-                             f"got {tuple(input.shape)}")
+            # torch's types: another number of dimensions is a ValueError, another width (as forward's
+            # "input.size(-1) must be equal to input_size", torch.nn.LSTMCell's) a RuntimeError
+            error = ValueError if input.dim() != 2 else RuntimeError
+            raise error(f"{self._kind}: step() takes input of shape (batch, {self.input_size}), "
+                        f"got {tuple(input.shape)}")
         state = self._zero_state(input.shape[0], input) if state is None else self._as_state(state)
         self._check_step_state(state, input.shape[0])
         check_state_dtype(self._kind, input, self._state_parts(state)[0])

@@ -343,7 +343,8 @@ class AttentionDecoder(nn.Module):
         before ``min_len`` tokens). A source that has written EOS leaves the batch (its memory and state rows are
         dropped), so the decoder steps after it run only the sources still writing. ``source_positions`` (with
         attention): each hypothesis's ``sources``. ``choose`` picks each row's token from the step's (rows, V)
-        log-probabilities instead (sampling; the blocked tokens are ``-inf`` there); a hypothesis's ``log_prob``
+        log-probabilities instead (sampling; the blocked tokens are ``-inf`` there, and a hook that picks one is
+        refused with a ValueError: at the maximum length only EOS is not blocked); a hypothesis's ``log_prob``
         is the model's for the tokens chosen. ``encoded``: :meth:`encode`'s answer for ``src``, where the caller
         has it."""
         memory, state = self.encode(src, src_len) if encoded is None else encoded
@@ -364,6 +365,8 @@ class AttentionDecoder(nn.Module):
             best = logp.argmax(-1) if choose is None else choose(logp)
             # the step's tokens and their log-probabilities brought over at once, not an element a row (a GPU sync each)
             chosen, chosen_logp = best.tolist(), logp.gather(1, best.unsqueeze(1)).squeeze(1).tolist()
+            if choose is not None and float("-inf") in chosen_logp:  # at max_len it would never end
+                raise ValueError(_blocked_choice(chosen, chosen_logp, rows, t))
             most = weights.argmax(-1).tolist() if source_positions and weights is not None else None
             drawn = weights.tolist() if return_attention and weights is not None else None
             keep = []
@@ -567,3 +570,13 @@ class _Beams:
             hyps.append(Hypothesis(tokens, log_prob, log_prob / penalty, att, sources, self.cut[row]))
         hyps.sort(key=lambda h: -h.score)
         return hyps[:n_best]
+
+
+def _blocked_choice(chosen: list[int], chosen_logp: list[float], rows: list[int], t: int) -> str:
+    """The refusal of a ``choose=`` hook of :meth:`AttentionDecoder.greedy` that picked a token of log-probability
+    ``-inf``: a blocked one, and at a row's maximum length every token but EOS is, so a hook that kept picking
+    another decoded forever."""
+    j = chosen_logp.index(float("-inf"))
+    return (f"greedy's choose= picked token {chosen[j]} for source {rows[j]} at step {t}, whose log-probability is "
+            "-inf: a blocked token (padding, BOS, a repeated n-gram, EOS before min_len, any but EOS at the "
+            "source's max_len); choose among the tokens of finite log-probability")

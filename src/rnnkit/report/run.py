@@ -25,7 +25,7 @@ from rnnkit.wording import counted_unit
 __all__ = ["config_section", "curves_figure", "curves_section", "overview_section", "recorded_validation"]
 
 #: validation records that are not curves to draw (the loss has its own panel; counts are not metrics)
-NOT_CURVES = {"val_loss", "val_tokens", "val_count", "val_items"}
+NOT_CURVES = {"val_loss", "val_tokens", "val_count", "val_items", "val_decoded"}
 
 
 def recorded_validation(ckpt: Checkpoint, config_cls: type, split: Callable[..., Any], what: str,

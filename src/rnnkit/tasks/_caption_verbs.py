@@ -9,7 +9,7 @@ import argparse
 from rnnkit import strictjson
 from rnnkit.cells import CELLS
 from rnnkit.errors import UserError, report_warnings
-from rnnkit.files import output_name
+from rnnkit.files import check_png_name, output_name
 from rnnkit.models.seq2seq import ATTENTIONS
 from rnnkit.sampling import add_sampling_arguments, check_beam_or_samples, sampling_from
 from rnnkit.tasks._caption_config import CaptionConfig
@@ -44,6 +44,7 @@ def _caption_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
                                                               reads)
     if png is not None:
         refuse_run_output(png, "--attention-png")
+        check_png_name(png, "--attention-png")
     with report_warnings():
         beam, n_best, sampling = check_beam_or_samples(args.beam, args.n_best, sampling_from(args))
         results = cap._caption(list(args.images), beam, n_best, png is not None, sampling, as_dict=True)

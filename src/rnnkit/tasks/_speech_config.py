@@ -12,8 +12,8 @@ from rnnkit.data.audio import SAMPLE_RATE, check_n_mels
 from rnnkit.data.audio_read import MAX_RATE, MIN_RATE
 from rnnkit.errors import SettingError, check_count, check_finite, check_fraction, check_positive
 from rnnkit.models.speech import SUBSAMPLERS
+from rnnkit.tasks.translate import DecodedResult
 from rnnkit.train.options import RegulariserSettings, TrainSettings
-from rnnkit.train.trainer import TrainResult
 
 SYMBOLS = ("phonemes", "chars")
 SPEEDS = (0.9, 1.0, 1.1)   # speed perturbation (Ko et al. 2015)
@@ -109,10 +109,6 @@ FROZEN = ("symbols", "jamo", "voice", "n_mels", "sample_rate", "cell", "hidden",
           "subsample_kind", "dropout", "layer_norm", "val_fraction", "split_seed", "max_seconds")
 
 
-@dataclass
-class SpeechResult(TrainResult):
-    """The :class:`TrainResult` of a recogniser's run, with how many validation utterances its evaluations decode
-    for the error rates (``--eval-utterances``, at most all) and how many it has (None where it has none)."""
-
-    rated: int | None = None
-    validation: int | None = None
+class SpeechResult(DecodedResult):
+    """The :class:`~rnnkit.tasks.translate.DecodedResult` of a recogniser's run: how many validation utterances its
+    evaluations decode for the error rates (``--eval-utterances``, at most all) and how many it has."""

@@ -50,7 +50,7 @@ from rnnkit.errors import (
     whole_number,
 )
 from rnnkit.export import INPUTS, export_onnx
-from rnnkit.files import output_name, write_refusal
+from rnnkit.files import check_png_name, output_name, write_refusal
 from rnnkit.metrics import classification_report, format_report
 from rnnkit.multilabel import DEFAULT_THRESHOLD
 from rnnkit.plots import confusion_png
@@ -419,6 +419,7 @@ class TextModel:
             check_path("evaluate: png", png, "the name of a PNG file to write (a str or a path) or None")
             output_name(png, "--png", "a PNG file", [*reads, *self.reads])
             refuse_run_output(png, "--png")
+            check_png_name(png, "--png")
 
     def scores(self, y_true: Sequence[int], y_pred: Sequence[int], data: str | Path,
                png: str | Path | None) -> dict[str, Any]:

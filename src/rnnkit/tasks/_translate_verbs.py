@@ -20,7 +20,7 @@ from rnnkit.errors import (
     report_warnings,
     warn_file_names,
 )
-from rnnkit.files import output_file, output_name
+from rnnkit.files import check_png_name, output_file, output_name
 from rnnkit.models.seq2seq import ATTENTIONS
 from rnnkit.sampling import add_sampling_arguments, sampling_from
 from rnnkit.tasks._ensemble import add_ensemble_argument, model_paths, models_note, unattended, with_ensemble
@@ -115,6 +115,7 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
                                                               reads)
     if png is not None:
         refuse_run_output(png, "--attention-png")
+        check_png_name(png, "--attention-png")
     if args.output:  # a folder is refused before anything is translated
         output_name(args.output, "--output", "a file", reads)
         refuse_run_output(args.output, "--output")

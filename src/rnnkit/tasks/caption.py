@@ -55,6 +55,8 @@ from rnnkit.tasks._caption_verbs import (
 )
 from rnnkit.tasks._translate_config import check_tied_sizes, refuse_tie_added
 from rnnkit.tasks.translate import (
+    DECODED,
+    DecodedResult,
     built_shares,
     check_unknown,
     decoder_report,
@@ -106,6 +108,7 @@ def _eval_fn(images: torch.Tensor, examples: list[tuple[int, list[int]]], items:
             hyps = [decode_ids(tok, h[0].tokens) for h in _decode_images(model, images[:n], config.max_len)]
             scores = caption_scores(hyps, [item.captions for item in items[:n]])
             metrics.update({k: float(v) for k, v in scores.items() if v is not None})
+            metrics[DECODED] = n
         return metrics
 
     return eval_fn
@@ -113,7 +116,7 @@ def _eval_fn(images: torch.Tensor, examples: list[tuple[int, list[int]]], items:
 
 def train(config: CaptionConfig, data: str | None, out: str | Path, *, val_data: str | None = None,
           resume: bool = False, overwrite: bool = False, progress: bool | None = None,
-          verbose: bool = True) -> TrainResult:
+          verbose: bool = True) -> DecodedResult:
     """Train a captioner on the folder ``data`` into ``out``; ``resume=True`` continues the run in ``out``."""
     out = Path(out)
     config.validate()
@@ -165,7 +168,8 @@ def train(config: CaptionConfig, data: str | None, out: str | Path, *, val_data:
               f"{counted(len(val_items), 'validation image')}, {tok.vocab_size} word ids, attention "
               f"{config.attention}; {sum(p.numel() for p in model.parameters()):,} parameters", file=sys.stderr,
               flush=True)
-    return trainer.fit()
+    return trainer.fit().extended(DecodedResult, rated=min(config.eval_images, len(val_items)),
+                                  validation=len(val_items))
 
 
 def _model_kwargs(config: CaptionConfig, vocab: int) -> dict[str, Any]:
@@ -182,7 +186,7 @@ LOSS_UNIT = "word"
 
 def report(result: TrainResult, as_json: bool) -> None:
     """The closing line of ``rnnkit train caption`` (one JSON object with ``--json``)."""
-    decoder_report(result, as_json, LOSS_UNIT, "images", "caption")
+    decoder_report(result, as_json, LOSS_UNIT, ("images", "eval_images"), "caption")
 
 
 register(Task(

@@ -57,7 +57,7 @@ from rnnkit.tasks._speech_verbs import (
     _transcribe_arguments,
     _transcribe_command,
 )
-from rnnkit.tasks.translate import closing_line, last_and_kept
+from rnnkit.tasks.translate import DECODED, closing_line, last_and_kept, scored_part
 from rnnkit.train.building import build_model
 from rnnkit.train.memory import check_fits, describe_stack
 from rnnkit.train.options import settings_of, start_run, train_config_from
@@ -111,6 +111,7 @@ def _eval_fn(val_feats: list[torch.Tensor], val: list[Utterance], table: SymbolT
         if n:
             hyps = [table.text(d.symbols) for d in _decode_all(model, val_feats[:n])]
             metrics.update(error_rates(hyps, [table.reference(u) for u in val[:n]], table.kind))
+            metrics[DECODED] = n
         return metrics
 
     return eval_fn
@@ -215,15 +216,13 @@ def report(result: TrainResult, as_json: bool) -> None:
     the error rate of that evaluation, the model in ``OUT/best``; ``--json``: the last evaluation's and the kept
     model's PER (or CER) and WER (:func:`last_and_kept`)."""
     rate = next((k for k in ("per", "cer") if k in result.last_eval or k in result.best_eval), None)
-    rated, validation = getattr(result, "rated", None), getattr(result, "validation", None)
-    counts = {"eval_utterances": rated, "val_utterances": validation} if rate and rated else {}
+    some, counts = scored_part(result, "utterances", "eval_utterances") if rate else ("", {})
     if as_json:
         print(strictjson.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step,
                                 **(last_and_kept(result, (rate, "wer")) if rate else {}), **counts,
                                 **run_summary(result)}))
         return
     at_best = result.at_best(rate) if rate else None
-    some = f" on {rated:,} of {validation:,} validation utterances" if counts and rated < validation else ""
     print(closing_line(result, LOSS_UNIT, f", {rate_said(rate, at_best)}{some}" if at_best is not None else "",
                        "utterances"))
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -86,9 +87,10 @@ from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import Trainer, TrainResult, run_summary, seed_everything
 from rnnkit.wording import counted, seconds
 
-__all__ = ["BIBLE", "FROZEN", "OUTPUT_CAP", "TOKENIZERS", "Seq2SeqConfig", "Translator", "built_shares",
-           "check_teacher_forcing", "check_unknown", "closing_line", "decoder_report", "decoder_targets",
-           "sacre_scores", "teacher_forcing_ratio", "train", "translation_data", "unknown_share"]
+__all__ = ["BIBLE", "DECODED", "FROZEN", "OUTPUT_CAP", "TOKENIZERS", "DecodedResult", "Seq2SeqConfig", "Translator",
+           "built_shares", "check_teacher_forcing", "check_unknown", "closing_line", "decoder_report",
+           "decoder_targets", "sacre_scores", "scored_part", "teacher_forcing_ratio", "train", "translation_data",
+           "unknown_share"]
 
 
 def teacher_forcing_ratio(config: Any, progress: float) -> float:
@@ -113,7 +115,7 @@ def _loss_fn(config: Seq2SeqConfig) -> Any:
 
 def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data: str | None = None,
           resume: bool = False, overwrite: bool = False, progress: bool | None = None,
-          verbose: bool = True) -> TrainResult:
+          verbose: bool = True) -> DecodedResult:
     """Train a translator on ``data`` (a pairs file or ``"bible-en-es"``) into ``out``; the validation pairs
     are ``val_data`` or a seeded ``val_fraction`` of ``data``. ``resume=True`` continues the run in ``out``
     (its model, tokenizers and data come from the checkpoint, the training settings from ``config``)."""
@@ -169,7 +171,8 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
               f"{src_tok.vocab_size} ids, target {tgt_tok.kind} {tgt_tok.vocab_size} ids, attention "
               f"{config.attention}; {parameters_said(model)}",
               file=sys.stderr, flush=True)
-    return trainer.fit()
+    return trainer.fit().extended(DecodedResult, rated=min(config.eval_sentences, len(val_enc)),
+                                  validation=len(val_enc))
 
 
 def _model_kwargs(config: Seq2SeqConfig, src: Tokenizer, tgt: Tokenizer) -> dict[str, Any]:
@@ -202,6 +205,7 @@ def _eval_fn(val_enc: list[tuple[list[int], list[int]]], val_pairs: Sequence[Pai
             hyps = [decode_ids(tgt, h.tokens) for h in _greedy(model, srcs, 1.5, 10)]
             refs = [written_form(tgt, p[1]) for p in val_pairs[:n]]
             metrics["exact_match"] = sum(h == r for h, r in zip(hyps, refs, strict=True)) / n
+            metrics[DECODED] = n
             metrics.update({k: v for k, v in sacre_scores(hyps, refs).items() if k == "bleu" and v is not None})
         return metrics
 
@@ -212,15 +216,52 @@ def _eval_fn(val_enc: list[tuple[list[int], list[int]]], val_pairs: Sequence[Pai
 LOSS_UNIT = "token"
 
 
+#: the key under which an evaluation of translation, captions or speech records how many validation items it
+#: decoded for its scores (``--eval-sentences``, ``--eval-images``, ``--eval-utterances``, at most all): the kept
+#: evaluation's count stays with its scores in the checkpoint, so a run resumed with another count and no new best
+#: says the count its kept scores were measured on (``val_decoded`` in ``metrics.jsonl``)
+DECODED = "decoded"
+
+
+@dataclass
+class DecodedResult(TrainResult):
+    """The :class:`TrainResult` of a run whose evaluations decode the first ``--eval-sentences`` (``--eval-images``,
+    ``--eval-utterances``) validation items for their scores: ``rated``, how many its setting decodes (at most all),
+    and ``validation``, how many it has (None where it has none)."""
+
+    rated: int | None = None
+    validation: int | None = None
+
+    def scored(self) -> int | None:
+        """How many validation items the kept model's scores are of: the count its evaluation recorded
+        (:data:`DECODED`), or this run's ``rated`` for a best kept before evaluations recorded it."""
+        recorded = self.best_eval.get(DECODED)
+        return int(recorded) if recorded is not None else self.rated
+
+
+def scored_part(result: TrainResult, noun: str, flag_key: str) -> tuple[str, dict[str, int]]:
+    """What a closing line adds after the kept model's scores when they are of a part of the validation ``noun``
+    (``pairs``, ``images``, ``utterances``): `` on 200 of 1,000 validation utterances``, and ``--json``'s counts,
+    ``flag_key`` (``eval_utterances``: the items the kept scores are of) and ``val_NOUN`` (all of them); nothing
+    for a result that knows no counts or scored none."""
+    scored = result.scored() if isinstance(result, DecodedResult) else None
+    validation = getattr(result, "validation", None)
+    if not scored or validation is None:
+        return "", {}
+    said = f" on {scored:,} of {validation:,} validation {noun}" if scored < validation else ""
+    return said, {flag_key: scored, f"val_{noun}": validation}
+
+
 def report(result: TrainResult, as_json: bool) -> None:
     """The closing line of ``rnnkit train seq2seq`` (one JSON object with ``--json``)."""
-    decoder_report(result, as_json, LOSS_UNIT, "pairs", "translation")
+    decoder_report(result, as_json, LOSS_UNIT, ("pairs", "eval_sentences"), "translation")
 
 
-def decoder_report(result: TrainResult, as_json: bool, unit: str, held_out: str, outputs: str) -> None:
+def decoder_report(result: TrainResult, as_json: bool, unit: str, held_out: tuple[str, str], outputs: str) -> None:
     """The closing line of a run whose model writes sequences (translation, captions): the best validation
-    loss per ``unit``, and the exact match and BLEU of that same evaluation, the model in ``OUT/best``
-    (:func:`closing_line`; ``held_out`` names what a run without validation lacks); ``--json``: both evaluations'
+    loss per ``unit``, and the exact match and BLEU of that same evaluation, with how many validation items they are
+    of where a part (:func:`scored_part`), the model in ``OUT/best`` (:func:`closing_line`; ``held_out``, the noun of
+    what a run without validation lacks and its ``--json`` key of the count scored); ``--json``: both evaluations'
     (:func:`last_and_kept`). A BLEU of 0 beside exact matches comes of ``outputs`` none 4 tokens long (an exact
     match is a matched word, so only a 4-gram precision of no 4-gram is 0) and is warned of as ``rnnkit evaluate``
     warns (:func:`say_short_bleu`): the line read ``exact match 1.000, BLEU 0.0`` for short Korean targets."""
@@ -228,13 +269,14 @@ def decoder_report(result: TrainResult, as_json: bool, unit: str, held_out: str,
     if bleu == 0.0 and exact:
         with report_warnings():
             say_short_bleu(outputs)
+    part, counts = scored_part(result, *held_out) if exact is not None else ("", {})
     if as_json:
         print(strictjson.dumps({"best_val_loss": result.best_metric, "best_step": result.best_step,
-                                **last_and_kept(result, ("exact_match", "bleu")), **run_summary(result)}))
+                                **last_and_kept(result, ("exact_match", "bleu")), **counts, **run_summary(result)}))
         return
     extra = f", exact match {exact:.3f}" if exact is not None else ""
     extra += f", BLEU {bleu:.1f}" if bleu is not None else ""
-    print(closing_line(result, unit, extra, held_out))
+    print(closing_line(result, unit, extra + part, held_out[0]))
 
 
 def last_and_kept(result: TrainResult, keys: tuple[str, ...]) -> dict[str, float | None]:

@@ -314,6 +314,13 @@ def sharded(batches: Any) -> bool:
     return hasattr(batches, "shard")
 
 
+def same_batches(processes: int, accumulated: int, world: int, accumulate: int) -> bool:
+    """Whether a run of ``processes``, each accumulating ``accumulated`` batches an update, resumed by ``world``
+    processes accumulating ``accumulate`` takes as many batches an update (a source read rank-strided then makes the
+    same updates; the Trainer refuses any other count of processes)."""
+    return processes * accumulated == world * accumulate
+
+
 def alike_record(model: nn.Module, data: dict[str, Any] | None) -> dict[str, Any]:
     """What every process of a run must share with rank 0: the digests and paths of the data files it read (the
     ``"data"`` record of a run's ``config.json``, :func:`rnnkit.train.provenance.with_digests`) and the shape of each

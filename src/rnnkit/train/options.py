@@ -683,15 +683,29 @@ def _warn_other_batches(saved: Mapping[str, Any], values: Mapping[str, Any], pro
     (``saved``; ``processes``, the count the run was trained by): from there on its batches are drawn and its updates
     made of another size, so it no longer is the run an unbroken one would be. A warning, not a refusal, as Hugging
     Face's Trainer warns of another per-device batch size at a resume (Keras and Lightning take it without a word):
-    resuming on a smaller machine with half the batch and ``--accumulate 2`` is a way on. A kept setting
-    (charlm's ``batch_size``, the layout of its streams) is refused before; a run of other processes whose
-    ``processes x accumulate`` is the run's makes the same updates (the Trainer refuses any other)."""
-    same_processes = processes in (None, distributed.ranks().world_size)
+    resuming on a smaller machine with half the batch and ``--accumulate 2`` is a way on. Said as the Trainer says a
+    new budget (``resumed with --steps 795 (the run had --steps 1000): ...``). A kept setting (charlm's
+    ``batch_size``, the layout of its streams) is refused before; a run of other processes whose ``processes x
+    accumulate`` is the run's makes the same updates, and one whose is not is refused by the Trainer, whose refusal
+    alone then says why (the warning came first, of a run that did not go on)."""
+    world = distributed.ranks().world_size
+    if _refused_count(saved, values, processes, world):
+        return
+    same_processes = processes in (None, world)
     changed = [key for key in ("batch_size", "accumulate") if key in saved and key in values
                and saved[key] != values[key] and (key != "accumulate" or same_processes)]
     if not changed:
         return
     given, had = (" ".join(f"--{key.replace('_', '-')} {side[key]}" for key in changed) for side in (values, saved))
     with report_warnings():
-        warn(f"{given}: the run was trained with {had}; from here the resumed run's updates are made of other batches "
-             f"than the unbroken run's, so it goes on as another run (resume with {had} to go on as the same one)")
+        warn(f"resumed with {given} (the run had {had}): from here its updates are made of other batches than the "
+             f"unbroken run's, so it goes on as another run (resume with {had} to go on as the same one)")
+
+
+def _refused_count(saved: Mapping[str, Any], values: Mapping[str, Any], processes: Any, world: int) -> bool:
+    """Whether the Trainer will refuse to resume a run of ``processes`` by ``world`` processes
+    (:func:`rnnkit.train.distributed.same_batches`; a count damaged by hand is the Trainer's to name)."""
+    counts = (processes, saved.get("accumulate", 1), values.get("accumulate", 1))
+    if processes in (None, world) or not all(type(n) is int and n > 0 for n in counts):
+        return False
+    return not distributed.same_batches(processes, counts[1], world, counts[2])

@@ -1275,7 +1275,8 @@ class Trainer:
         except ValueError as exc:
             raise _damaged_state(ckpt, exc) from None
         # a source read rank-strided takes processes x accumulate batches an update, whichever of the two makes them
-        if distributed.sharded(self.batches) or processes * accumulated != self.ranks.world_size * self.cfg.accumulate:
+        same = distributed.same_batches(processes, accumulated, self.ranks.world_size, self.cfg.accumulate)
+        if distributed.sharded(self.batches) or not same:
             raise UserError(self._other_count(ckpt, processes, accumulated))
 
     def _restore_progress(self, ts: dict[str, Any]) -> None:
