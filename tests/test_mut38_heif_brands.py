@@ -22,3 +22,17 @@ def test_a_mif1_heif_photo_gets_the_hint(tmp_path: Path) -> None:
 def test_other_files_get_no_such_hint(tmp_path: Path, head: bytes) -> None:
     (tmp_path / "a.jpg").write_bytes(head + bytes(64))
     assert "HEIF" not in _refusal(tmp_path / "a.jpg")
+
+
+def test_a_file_that_cannot_be_read_again_gets_the_refusal_alone(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pillow's failure stands where the first bytes cannot be read (a file unreadable to the user: root reads
+    every file, so the second reading is made to fail here): the refusal, not a traceback."""
+    (tmp_path / "a.jpg").write_bytes(b"not an image" + bytes(64))
+
+    def unreadable(*_: object, **__: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("rnnkit.data.captions.open", unreadable, raising=False)
+    said = _refusal(tmp_path / "a.jpg")
+    assert said.startswith(f"{tmp_path / 'a.jpg'}: not a readable PNG or JPEG image (") and "HEIF" not in said
