@@ -391,7 +391,7 @@ _HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b
 
 
 def _heif_hint(path: Path) -> str:
-    """What to do with ``path`` where Pillow could not read it and its first bytes say it is a HEIF photo (the HEIC
+    """What to do with ``path`` where Pillow found no image in it and its first bytes say it is a HEIF photo (the HEIC
     files an iPhone takes, which Pillow reads only through a plugin): convert it to JPEG; "" for any other file.
     Such a photo was 'not a readable PNG or JPEG image (cannot identify image file ...)' alone."""
     try:
