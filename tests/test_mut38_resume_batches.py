@@ -11,11 +11,11 @@ from rnnkit.train.options import _warn_other_batches
 
 
 def test_a_run_of_no_recorded_process_count_is_warned_of_accumulate() -> None:
-    with pytest.warns(RnnkitWarning, match="accumulate 2: the run was trained with --accumulate 1"):
+    with pytest.warns(RnnkitWarning, match=r"resumed with --accumulate 2 \(the run had --accumulate 1\)"):
         _warn_other_batches({"batch_size": 8, "accumulate": 1}, {"batch_size": 8, "accumulate": 2}, None)
 
 
 def test_both_values_are_named_as_flags_of_one_command_line() -> None:
-    with pytest.warns(RnnkitWarning, match=r"^--batch-size 4 --accumulate 2: the run was trained with --batch-size 8 "
-                                           r"--accumulate 1;.*\(resume with --batch-size 8 --accumulate 1 to go on"):
+    with pytest.warns(RnnkitWarning, match=r"^resumed with --batch-size 4 --accumulate 2 \(the run had --batch-size 8 "
+                                           r"--accumulate 1\):.*\(resume with --batch-size 8 --accumulate 1 to go on"):
         _warn_other_batches({"batch_size": 8, "accumulate": 1}, {"batch_size": 4, "accumulate": 2}, 1)
