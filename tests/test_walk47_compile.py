@@ -5,6 +5,12 @@ Before: ``torch.export.export(model, args, strict=True)``, which traces torch.nn
 and ``torch.compile(model, fullgraph=True)`` said the same, naming torch's ``disable`` and asking for an issue to
 PyTorch. Now strict export takes the layer as it takes torch.nn's, and fullgraph names the layer and what to do.
 Every compile also warned of a ``functools.lru_cache`` that Dynamo traced through; it warns nothing now.
+
+And ``torch.export.export`` of a layer whose sequence runs rnnkit's own autograd Functions (minGRU's and minLSTM's
+scans, the hand-written BPTT of zoneout, the layer-normalised LSTM) failed, strict or not ("lerp(): functions with
+out=... arguments don't support automatic differentiation", "Cannot access data pointer of Tensor (e.g. FakeTensor
+...)"), where the same model with ``impl="reference"`` exported. Now the export takes the step loop, which computes
+the same, as the ONNX exporters do.
 """
 
 from __future__ import annotations
@@ -58,3 +64,14 @@ def test_compile_warns_nothing() -> None:
         out = torch.compile(model, backend="eager")(x)
     assert [str(w.message) for w in caught] == []
     torch.testing.assert_close(out, model(x))
+
+
+@pytest.mark.parametrize("make", [lambda: rnnkit.Recurrent("mingru", 3, 4, batch_first=True),
+                                  lambda: rnnkit.Recurrent("gru", 3, 4, batch_first=True, zoneout=0.1),
+                                  lambda: rnnkit.Recurrent("lstm", 3, 4, batch_first=True, layer_norm=True)],
+                         ids=["mingru", "zoneout", "layer_norm"])
+def test_export_takes_the_step_loop(make: Callable[[], nn.Module]) -> None:
+    torch.manual_seed(0)
+    model, x = _Tagger(make()).eval(), torch.randn(2, 5, 3)
+    exported = torch.export.export(model, (x,))
+    torch.testing.assert_close(exported.module()(x), model(x))
