@@ -42,11 +42,15 @@ from torch.nn import functional as F
 import rnnkit
 from rnnkit.data.tabular import read_table
 from rnnkit.data.tokenize import DEFAULT_BUCKETS, PAD_ID, UNK_ID
+from rnnkit.models.baseline import C_GRID
 from rnnkit.models.classifier import Classifier
 from rnnkit.models.encoder import length_mask
 from rnnkit.tasks import classify
+from rnnkit.tasks._classify_data import _read_tables
 from rnnkit.tasks.classify import ClassifyConfig
 from rnnkit.train import trainer as trainer_module
+from rnnkit.train.options import config_from
+from rnnkit.train.provenance import located
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from classify_corpora import CORPORA, write_split  # noqa: E402
@@ -283,12 +287,41 @@ def run(name: str, train: Path, test: Path, out: Path, seed: int, args: argparse
            "best_step": result.best_step, "steps": result.steps, "train_seconds": result.seconds,
            "settings": settings, "skip_unknown": skip_unknown, "deep_head": _deep_layers,
            "baseline_accuracy": report["baseline"]["accuracy"] if args.baseline and not per_text else None}
+    if getattr(args, "ids_lr", False):
+        row["ids_lr_accuracy"] = ids_lr(out, test)
     if per_text:
         row["predictions"] = predictions(out, test, args.baseline)
         if args.baseline:
             row["baseline_accuracy"] = sum(p["lr_predicted"] == p["label"] for p in row["predictions"]) / len(
                 row["predictions"])
     return row
+
+
+def ids_lr(out: Path, test: Path) -> float:
+    """Test accuracy of a logistic regression over the trained bag's own ids (its tokenizer's words, word pairs and
+    hashed character n-grams, ``<unk>`` and padding left out) weighted as TF-IDF LR weighs its features (sublinear
+    term frequency, idf, rows of unit length), its C chosen on the run's validation rows as ``evaluate --baseline``
+    chooses it (over a grid reaching 300: the ids are many): the bag's features with LR's fit."""
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfTransformer
+    from sklearn.linear_model import LogisticRegression
+
+    model = rnnkit.load(out)
+    record, settings = model.config["data"], config_from(ClassifyConfig, model.config["settings"])
+    tables = (*_read_tables(settings, located(record, "train"), located(record, "val"), None)[:2], read_table(test))
+
+    def counts(texts: list[str]) -> Any:
+        rows = [[i for i in ids if i > UNK_ID] for ids in model.encode(texts)]
+        return sparse.csr_matrix(([1.0] * sum(map(len, rows)), ([n for n, r in enumerate(rows) for _ in r],
+                                                                 [i for r in rows for i in r])),
+                                 shape=(len(rows), model.model.embedding.num_embeddings))  # repeats summed
+
+    weigh = TfidfTransformer(sublinear_tf=True).fit(counts(tables[0].texts))
+    x = [weigh.transform(counts(t.texts)) for t in tables]
+    y = [[str(label) for label in t.labels] for t in tables]
+    fits = [LogisticRegression(C=c, max_iter=3000).fit(x[0], y[0]) for c in (*C_GRID, 100.0, 300.0)]
+    best = max(fits, key=lambda f: (f.score(x[1], y[1]), -f.C))  # the smaller C on a tie, as TfidfLogReg
+    return float(best.score(x[2], y[2]))
 
 
 def predictions(out: Path, test: Path, baseline: bool) -> list[dict[str, Any]]:
@@ -404,7 +437,9 @@ def run_split(corpus: str, split: int, args: argparse.Namespace) -> list[dict[st
             wanted = argparse.Namespace(**{**vars(args), "baseline": args.baseline and first})
             r = {"corpus": corpus, "split": split, **run(name, train, test, where, seed, wanted)}
             print(f"{corpus} | split {split} | {name} | seed {seed}: test {r['test_accuracy']:.4f} "
-                  f"(val {r['val_accuracy']:.4f}, best step {r['best_step']})", file=sys.stderr, flush=True)
+                  f"(val {r['val_accuracy']:.4f}, best step {r['best_step']})"
+                  + (f"; LR over its ids {r['ids_lr_accuracy']:.4f}" if "ids_lr_accuracy" in r else ""),
+                  file=sys.stderr, flush=True)
             rows.append(r)
     return rows
 
@@ -426,6 +461,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     parser.add_argument("--no-baseline", dest="baseline", action="store_false",
                         help="skip the TF-IDF logistic regression (trained once per corpus, beside the first variant)")
+    parser.add_argument("--ids-lr", action="store_true", help="also fit a logistic regression over each trained bag's "
+                        "own ids, TF-IDF-weighted, C chosen on the run's validation rows, and give its test accuracy")
     parser.add_argument("--predictions", metavar="FILE", help="also write each test text's label and predictions (the "
                         "variant's and TF-IDF LR's) as JSON Lines to FILE, and print accuracy by true label")
     args = parser.parse_args()

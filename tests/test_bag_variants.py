@@ -235,3 +235,26 @@ def test_by_label_counts_each_true_label_apart(variants: ModuleType) -> None:
             {"corpus": "c", "variant": "v", "predictions": [text("a", "a", "a")]}]  # a second split, pooled
     table = variants.by_label(rows).splitlines()
     assert table[2:] == ["| c | v | a | 3 | 0.667 | 0.333 |", "| c | v | b | 1 | 1.000 | 1.000 |"]
+
+
+def test_lr_over_the_bags_ids_separates_what_its_words_separate(variants: ModuleType, tmp_path: Path) -> None:
+    """--ids-lr: a logistic regression over a trained bag's own ids (its tokenizer's, read back from the run) gets
+    texts right whose labels their words decide, on the run's validation rows for C; its words gone (every text
+    the same words), it is at chance."""
+    pytest.importorskip("sklearn")
+    import rnnkit
+    from rnnkit.data.tabular import write_table
+
+    def rows(decided: bool) -> list[dict[str, str]]:
+        word = {"1": "great", "0": "awful"}
+        return [{"text": f"{word[y] if decided else 'film'} film number {i}", "label": y}
+                for i in range(30) for y in ("0", "1")]
+
+    for decided in (True, False):
+        data = rows(decided)
+        write_table(tmp_path / "train.csv", ["text", "label"], data[:48])
+        write_table(tmp_path / "test.csv", ["text", "label"], data[48:])
+        rnnkit.fit("classify", data=str(tmp_path / "train.csv"), out=tmp_path / "run", steps=2, tokenizer="word",
+                   layers=0, pooling="mean", embedding=4, overwrite=True, progress=False, verbose=False)
+        accuracy = variants.ids_lr(tmp_path / "run", tmp_path / "test.csv")
+        assert accuracy == (1.0 if decided else 0.5)
