@@ -942,10 +942,9 @@ class Trainer:
 
     def _stop_reason_here(self) -> str | None:
         c = self.cfg
-        if c.steps and self.step >= c.steps:
-            return "steps"
-        if c.minutes and time.perf_counter() - self._start >= 60.0 * c.minutes:
-            return "minutes"
+        reached = self._budget_reached(time.perf_counter() - self._start)
+        if reached:
+            return reached
         if c.halt_at is not None and self.step >= c.halt_at:
             return "halt_at"
         if self._stop_requested:
@@ -1240,7 +1239,7 @@ class Trainer:
         to nearly no rate within six steps, without a word. Not said by a run that takes no step (:meth:`_say_spent`
         says why), and said once: the resumed run's saves record the new budget."""
         c = self.cfg
-        if not isinstance(saved, dict) or c.schedule not in ("cosine", "linear") or self._budget_spent():
+        if not isinstance(saved, dict) or c.schedule not in ("cosine", "linear") or self._budget_reached(self.elapsed):
             return
         budgets = (("--steps", saved.get("steps"), c.steps), ("--minutes", saved.get("minutes"), c.minutes))
         # a value damaged by hand (not a number) says nothing: the run's budget is then not known
@@ -1255,10 +1254,15 @@ class Trainer:
         self._say(f"resumed with {given} (the run had {had}): {count} the whole run, so its {c.schedule} learning-rate "
                   f"schedule is drawn again to end at {' or '.join(ends)}{first} (the run is at step {self.step})")
 
-    def _budget_spent(self) -> bool:
-        """Whether the run has already reached its ``steps`` or ``minutes``."""
+    def _budget_reached(self, elapsed: float) -> str | None:
+        """Which budget the run has reached at this step after ``elapsed`` seconds of training: ``steps``, ``minutes``
+        or None (the loop's stopping rule, :meth:`_stop_reason_here`, and the resume's note of a new budget)."""
         c = self.cfg
-        return bool(c.steps and self.step >= c.steps) or bool(c.minutes and self.elapsed >= 60 * c.minutes)
+        if c.steps and self.step >= c.steps:
+            return "steps"
+        if c.minutes and elapsed >= 60.0 * c.minutes:
+            return "minutes"
+        return None
 
     def _check_processes(self, ckpt: Checkpoint) -> None:
         """Refuse to resume a run of another number of processes than this one's (every rank alike: no rank is left
