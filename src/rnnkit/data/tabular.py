@@ -708,13 +708,13 @@ def _refuse_swallowed_rows(path: str, line: int, end: int, row: Sequence[str], w
     (pandas, Excel and ``predict --output`` write such a field so: code indented with tabs, a pasted table), and its
     row is read unless all its lines have the header's tabs, as a stray quote leaves them (rarely, a text so
     written). A CSV file is not checked so: a line of prose holds commas as often as not."""
-    if width < 2 or any(text.rstrip("\r").count("\t") != width - 1
+    if width < 2 or any(text.count("\t") != width - 1
                         for text in "\t".join(row).split("\n") if text.strip()):
         return
     at = line
     for cell in row:
         for k, inner in enumerate(cell.split("\n")[1:], start=1):
-            if inner.rstrip("\r").count("\t") == width - 1:
+            if inner.count("\t") == width - 1:
                 raise UserError(f"{path}:{line}: this row runs on to line {end}, and line {at + k}, inside it, "
                                 f"reads as a row of its own ({width} tab-separated fields): {UNCLOSED_QUOTE}")
         at += cell.count("\n")
