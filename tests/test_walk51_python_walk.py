@@ -1,0 +1,49 @@
+"""A data scientist's session with the Python API (walk51): a pandas table where a file's name or a column of
+texts is taken. ``predict(df[["text"]])`` answered for the one text ``"text"`` (a DataFrame reads as its column
+names); ``fit(data=df)`` said "takes a str or a path, not DataFrame" with no word of how to give one."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import rnnkit
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+@pytest.fixture(scope="module")
+def classifier(tmp_path_factory: pytest.TempPathFactory) -> rnnkit.tasks.classify.TextClassifier:
+    """A classifier of one update on a tiny table whose columns are not named text and label."""
+    folder = tmp_path_factory.mktemp("walk51_classify")
+    table = pd.DataFrame({"review": ["a good film", "a bad film"] * 10, "sentiment": [1, 0] * 10})
+    table.to_csv(folder / "reviews.csv", index=False)
+    rnnkit.fit("classify", data=folder / "reviews.csv", out=folder / "run", text_column="review",
+               label_column="sentiment", tokenizer="word", hidden=4, steps=1, threads=1, verbose=False)
+    return rnnkit.load(folder / "run")
+
+
+@pytest.fixture(scope="module")
+def tagger(tmp_path_factory: pytest.TempPathFactory, tiny_tagger) -> rnnkit.tasks.tag.SequenceTagger:
+    """A tagger of one update on a few sentences."""
+    return rnnkit.load(tiny_tagger(tmp_path_factory.mktemp("walk51_tag"), "the\tDET\ndog\tNOUN\n\n" * 4))
+
+
+def test_a_classifier_refuses_a_table_and_names_the_column_to_give(classifier) -> None:
+    """A one-column DataFrame is refused (it read as the text "text"); its column, a Series, is what to give."""
+    table = pd.DataFrame({"review": ["a good film", "a bad film"]})
+    for verb in (classifier.predict, classifier.probabilities, classifier.explain):
+        with pytest.raises(TypeError, match=r"takes .*, not a DataFrame, which reads as its column names; give one "
+                                            r"column of it, a Series: df\['text'\], not df\[\['text'\]\]$"):
+            verb(table)
+    assert [r["text"] for r in classifier.predict(table["review"])] == ["a good film", "a bad film"]
+
+
+def test_a_tagger_refuses_a_table(tagger) -> None:
+    """The tagger's ``predict`` had tagged the column name as a sentence, its ``tag`` each letter of it."""
+    table = pd.DataFrame({"sentence": ["the dog", "the dog the dog"]})
+    with pytest.raises(TypeError, match=r"^predict takes .*, not a DataFrame, which reads as its column names"):
+        tagger.predict(table)
+    with pytest.raises(TypeError, match=r"^tag takes .*, not a DataFrame"):
+        tagger.tag(pd.DataFrame({"tokens": [["the", "dog"]]}))
+    assert [len(tags) for tags in tagger.predict(table["sentence"])] == [2, 4]
