@@ -4,6 +4,8 @@ names); ``fit(data=df)`` said "takes a str or a path, not DataFrame" with no wor
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -47,3 +49,20 @@ def test_a_tagger_refuses_a_table(tagger) -> None:
     with pytest.raises(TypeError, match=r"^tag takes .*, not a DataFrame"):
         tagger.tag(pd.DataFrame({"tokens": [["the", "dog"]]}))
     assert [len(tags) for tags in tagger.predict(table["sentence"])] == [2, 4]
+
+
+@pytest.mark.parametrize("data", [pd.DataFrame({"review": ["a"], "sentiment": [1]}), pd.Series(["a good film"]),
+                                  ["a good film"]])
+def test_fit_says_how_to_give_a_table(tmp_path: Path, data: object) -> None:
+    """Data in memory is refused naming how to write it to a file and name its columns; nothing is written."""
+    with pytest.raises(TypeError, match=r"^fit: data takes a str or a path, not (DataFrame|Series|list): rnnkit "
+                                        r"trains from files; write the data to one first \(a pandas table: "
+                                        r"df.to_csv\('train.csv', index=False\), then fit\(..., data='train.csv', "
+                                        r"text_column=..., label_column=...\) naming its columns\)$"):
+        rnnkit.fit("classify", data=data, out=tmp_path / "run", verbose=False)
+    with pytest.raises(TypeError, match=r"^fit: val_data takes .* then fit\(..., val_data='val.csv', "):
+        rnnkit.fit("classify", data="reviews.csv", val_data=data, out=tmp_path / "run", verbose=False)
+    with pytest.raises(TypeError, match=r"write the data to one first \(in a format that `rnnkit train tag --help` "
+                                        r"names\)$"):
+        rnnkit.fit("tag", data=data, out=tmp_path / "run", verbose=False)
+    assert not (tmp_path / "run").exists()
