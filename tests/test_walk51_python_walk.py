@@ -1,13 +1,16 @@
 """A data scientist's session with the Python API (walk51): a pandas table where a file's name or a column of
 texts is taken. ``predict(df[["text"]])`` answered for the one text ``"text"`` (a DataFrame reads as its column
-names); ``fit(data=df)`` said "takes a str or a path, not DataFrame" with no word of how to give one."""
+names); ``fit(data=df)`` said "takes a str or a path, not DataFrame" with no word of how to give one; a loaded
+model held its weights twice (its network's and its checkpoint's), pickled twice to each worker."""
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import torch
 
 import rnnkit
 
@@ -66,3 +69,15 @@ def test_fit_says_how_to_give_a_table(tmp_path: Path, data: object) -> None:
                                         r"names\)$"):
         rnnkit.fit("tag", data=data, out=tmp_path / "run", verbose=False)
     assert not (tmp_path / "run").exists()
+
+
+def test_a_loaded_model_holds_its_weights_once(classifier, tagger) -> None:
+    """The loaded object kept the checkpoint's copy of the weights beside its network's: twice the memory, and
+    twice the bytes pickled to each joblib worker. The checkpoint still gives them, read again when asked."""
+    for loaded in (classifier, tagger):
+        weights = sum(t.numel() * t.element_size() for t in loaded.model.state_dict().values())
+        assert len(pickle.dumps(loaded.checkpoint)) < weights  # its config and names alone
+        again = pickle.loads(pickle.dumps(loaded))
+        assert again.predict("a good film") == loaded.predict("a good film")
+        state = loaded.checkpoint.model_state
+        assert all(torch.equal(state[name], value) for name, value in loaded.model.state_dict().items())
