@@ -308,7 +308,9 @@ def test_two_threads_finding_a_task_at_once_both_find_it(monkeypatch) -> None:
 
 @pytest.mark.parametrize(("argument", "value", "message"), [
     ("out", None, "out takes a str or a path, not NoneType"), ("out", 5, "out takes a str or a path, not int"),
-    ("data", 5, "data takes a str or a path, not int"), ("data", ["a.txt"], "data takes a str or a path, not list"),
+    ("data", 5, "data takes a str or a path, not int"),
+    ("data", ["a.txt"], r"data takes a str or a path, not list: rnnkit trains from files; write the data to one "
+                        r"first \(in a format that `rnnkit train sum --help` names\)"),
     ("overwrite", "no", "overwrite takes True or False, not 'no'"), ("resume", 1, "resume takes True or False, not 1"),
     ("progress", "no", "progress takes True, False or None, not 'no'"),  # it drew the bar
     ("verbose", "no", "verbose takes True or False, not 'no'")])         # it printed every line

@@ -125,6 +125,8 @@ def fit(task: str, data: str | None = None, out: str | Path = "runs/model", *, c
     from rnnkit.train.trainer import TrainResult, random_state_kept
 
     spec = get_task(task)
+    for name, value in (("data", data), ("val_data", val_data)):
+        _check_data_file(task, spec.config, name, value)
     options: dict[str, Any] = _check_fit_arguments(data=data, val_data=val_data, out=out, resume=resume,
                                                    overwrite=overwrite, progress=progress, verbose=verbose)
     options["verbose"] = options["verbose"] and speaks()  # under torchrun rank 0 alone, as `rnnkit train` says them
@@ -190,6 +192,26 @@ def _resumed_config(spec: Any, out: str | Path, config: Any, names: set[str]) ->
     given = {name: getattr(config, name) for name in names}
     refuse_changed_kept(spec, given, saved)
     return config_from(spec.config, resolve_settings(argparse.Namespace(**given), settings_of(spec.config()), saved))
+
+
+def _check_data_file(task: str, cls: type, name: str, value: object) -> None:
+    """A TypeError when :func:`fit`'s ``data`` or ``val_data`` is data in memory (a pandas table or column, a
+    list, an array) where it takes a file's name, saying how to give one: ``data=df`` was "fit: data takes a str
+    or a path, not DataFrame" with no word of what to do. A task that reads tables (its config has
+    ``text_column`` and ``label_column``) is told how to write one and name its columns. Anything else that is
+    no path (a number) is left to :func:`_check_fit_arguments`."""
+    from collections.abc import Iterable
+
+    if isinstance(value, (str, bytes, os.PathLike)) or not isinstance(value, Iterable):
+        return
+    file = "train.csv" if name == "data" else "val.csv"
+    if hasattr(cls, "text_column") and hasattr(cls, "label_column"):
+        how = (f"a pandas table: df.to_csv('{file}', index=False), then fit(..., {name}='{file}', "
+               "text_column=..., label_column=...) naming its columns")
+    else:
+        how = f"in a format that `rnnkit train {task} --help` names"
+    raise TypeError(f"fit: {name} takes a str or a path, not {type(value).__name__}: rnnkit trains from files; "
+                    f"write the data to one first ({how})")
 
 
 def _check_fit_arguments(**arguments: Any) -> dict[str, bool | None]:

@@ -227,10 +227,14 @@ def check_ordered(verb: str, value: object, what: str) -> None:
     """Raise a TypeError when ``value`` is a set (or other unordered collection): ``verb`` answers a list, one
     result per item in the order given, and a set's order is Python's, changing from run to run with its
     string hashing, so no result could be told to be whose (as Keras's ``predict`` refuses a set). A dict's
-    keys keep their order and are taken."""
+    keys keep their order and are taken. A pandas ``DataFrame`` is refused too, naming the column to give: it
+    iterates over its column names, so ``predict(df[["text"]])`` answered for the one text ``"text"``."""
     if isinstance(value, Set) and not isinstance(value, KeysView):
         raise TypeError(f"{verb} takes {what}, not a {type(value).__name__}: the results come in the order given, "
                         f"and a {type(value).__name__} has none; give a list, such as sorted(...)")
+    if type(value).__name__ == "DataFrame" and type(value).__module__.startswith("pandas"):
+        raise TypeError(f"{verb} takes {what}, not a DataFrame, which reads as its column names; give one column "
+                        "of it, a Series: df['text'], not df[['text']]")
 
 
 def check_path(name: str, value: object, what: str = "a str or a path") -> None:

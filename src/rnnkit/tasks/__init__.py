@@ -178,11 +178,15 @@ def task_of(path: str | Path) -> Task:
 
 def load(path: str | Path) -> Any:
     """The task's Python object for the model in ``path`` (``OUT`` or ``OUT/best``): for example a
-    :class:`rnnkit.tasks.charlm.CharLM` with ``.sample()`` and ``.score()``."""
+    :class:`rnnkit.tasks.charlm.CharLM` with ``.sample()`` and ``.score()``. The object keeps the checkpoint
+    (its config, its files' names), not a second copy of the weights its network holds."""
     from rnnkit.train.checkpoint import load_checkpoint
 
     task = task_of(path)
-    return task.load(load_checkpoint(path))
+    ckpt = load_checkpoint(path)
+    loaded = task.load(ckpt)
+    ckpt.release_model_state()
+    return loaded
 
 
 def keywords(task: str | None, *functions: Callable[..., Any]) -> dict[str, bool]:

@@ -133,6 +133,11 @@ class Checkpoint:
             self._model_state = _read_tensors(self.folder / MODEL)
         return self._model_state
 
+    def release_model_state(self) -> None:
+        """Let go of the weights :attr:`model_state` read, once a model holds its own copy of them (it is read
+        again if asked for): a loaded model kept both, twice its weights in memory and in a pickle."""
+        self._model_state = None
+
     @property
     def reads(self) -> list[tuple[str, Path]]:
         """The checkpoint's files as :func:`rnnkit.files.output_name`'s ``reads``: an output written over one
