@@ -15,7 +15,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from rnnkit.tasks._experiment_results import baseline_line, cell_lr
+from rnnkit.tasks._experiment_results import baseline_line, cell_lr, not_run_line
 from rnnkit.tasks.experiments import SOLVED_MSE, first_solved, format_metric
 
 #: settings that say which runs a directory holds, not how they were trained: runs that differ only in
@@ -145,8 +145,7 @@ def _notes(dirs: list[str], docs: list[dict], shown: set[str]) -> list[str]:
         for cell in doc.get("cells_not_run") or []:
             if cell not in shown:
                 missing.setdefault(str(cell), []).append(d)
-    notes = [f"Not run (the experiment was stopped before it): {cell}, in {', '.join(where)}."
-             for cell, where in missing.items()]
+    notes = [not_run_line(f"{cell}, in {', '.join(where)}") for cell, where in missing.items()]
     try:
         notes += [baseline_line(docs[0])]
     except DAMAGED as exc:

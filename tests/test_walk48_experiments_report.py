@@ -41,7 +41,7 @@ def test_a_cell_the_stopped_experiment_did_not_run_is_named(tmp_path: Path, doc:
                                       "cells_not_run": ["irnn"]})
     assert _report().main([stopped]) == 0
     out = capsys.readouterr().out
-    assert f"\n\nNot run (the experiment was stopped before it): irnn, in {stopped}.\n" in out
+    assert f"\n\nNot run to the end (the experiment was stopped): irnn, in {stopped}.\n" in out
     irnn = {**doc, "results": {"irnn": doc["results"]["rnn_tanh"]}}
     rest = _write(tmp_path / "b", irnn)
     assert _report().main([stopped, rest]) == 0  # the rest run into another --out: nothing missing

@@ -18,7 +18,7 @@ from rnnkit.data.conll import Sentences, read_conll, tagged_text
 from rnnkit.data.utf8 import with_lf
 from rnnkit.errors import UserError
 
-__all__ = ["first_lines", "is_slash_tagged", "read_slash_tagged", "read_tagged"]
+__all__ = ["first_lines", "is_slash_tagged", "looks_slash_tagged", "read_slash_tagged", "read_tagged"]
 
 SNIFF_LINES = 20
 
@@ -78,6 +78,15 @@ def _mostly_slash_tagged(lines: list[str]) -> bool:
     return fields >= 3 and 4 * tagged > 3 * fields
 
 
+def looks_slash_tagged(lines: list[str]) -> bool:
+    """Whether a file whose lines begin with ``lines`` is read as ``word/TAG`` lines (training, ``evaluate`` and
+    ``predict --file`` alike): its first lines with text (:func:`first_lines`) hold only ``word/TAG`` fields
+    (:func:`is_slash_tagged`), or do but for a few malformed tokens, which reading it refuses by their line
+    (:func:`_mostly_slash_tagged`)."""
+    first = first_lines(lines)
+    return is_slash_tagged(first) or _mostly_slash_tagged(first)
+
+
 def read_tagged(path: str | Path, require_tags: bool = True) -> Sentences:
     """A tagged file in either format: ``word/TAG`` lines (see :func:`is_slash_tagged`, judged on the
     first 20 lines with text; lines of which a few tokens are malformed are read so too, to be refused by
@@ -88,7 +97,6 @@ def read_tagged(path: str | Path, require_tags: bool = True) -> Sentences:
         head = with_lf(chunk.decode("utf-8-sig", errors="replace")).split("\n")
         if len(chunk) == 65536:
             head = head[:-1]  # the last line may be cut
-        first = first_lines(head)
-        if is_slash_tagged(first) or _mostly_slash_tagged(first):
+        if looks_slash_tagged(head):
             return read_slash_tagged(path)
     return read_conll(path, require_tags=require_tags)

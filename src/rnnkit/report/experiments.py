@@ -79,14 +79,19 @@ def _steps(r: dict[str, Any]) -> str:
 
 def _experiment_sections(page: Page, doc: dict[str, Any]) -> None:
     """The table of cells in results.md's words (an accuracy in percent), the curves and the settings."""
-    from rnnkit.tasks._experiment_results import baseline_line, cell_lr, mean_and_spread, precision_note
+    from rnnkit.tasks._experiment_results import (
+        baseline_line,
+        cell_lr,
+        mean_and_spread,
+        not_run_line,
+        precision_note,
+    )
 
     rows = [(cell, mean_and_spread(r, doc["metric"]), f"{r['parameters']:,}", r["hidden"], cell_lr(doc, cell),
              f"{r['seconds']:.1f}", _steps(r), ", ".join(sorted({str(x.get("stopped")) for x in r["runs"]})))
             for cell, r in doc["results"].items()]
     not_run = doc.get("cells_not_run") or []
-    stopped = (f"<p>Not run to the end (the experiment was stopped): {escape(', '.join(not_run))}.</p>"
-               if not_run else "")
+    stopped = f"<p>{escape(not_run_line(', '.join(not_run)))}</p>" if not_run else ""
     for note in (precision_note(doc), baseline_line(doc)):  # the baseline the metric compares with, as results.md
         stopped += f"<p>{escape(note)}</p>" if note else ""
     page.add("Results", f"<p>{escape(doc.get('description', ''))}</p>" + stopped,

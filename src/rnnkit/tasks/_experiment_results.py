@@ -98,7 +98,7 @@ def markdown(doc: dict[str, Any]) -> str:
     if over:  # hidden_for_params keeps a cell's smallest size (a clockwork: a unit a module) however small params is
         lines += ["", f"Over the budget of {params} parameters even at their smallest size: {', '.join(over)}."]
     if doc.get("cells_not_run"):
-        lines += ["", f"Not run to the end (the experiment was stopped): {', '.join(doc['cells_not_run'])}."]
+        lines += ["", not_run_line(", ".join(doc["cells_not_run"]))]
     if doc["baseline"] is not None:
         lines += ["", baseline_line(doc)]
         idle = _no_better(doc)
@@ -123,6 +123,13 @@ def seed_numbers(settings: dict[str, Any]) -> str:
     first, n = settings.get("first_seed", 0), settings["seeds"]
     numbers = ", ".join(str(first + i) for i in range(n)) if n <= 5 else f"{first} to {first + n - 1}"
     return f"{n} ({numbers})"
+
+
+def not_run_line(cells: str) -> str:
+    """The sentence naming the cells a stopped experiment did not finish (``cells``: their names, and where a merge
+    of directories has them), as results.md, the report page and ``benchmarks/experiments_report.py`` put it below
+    their tables: the cell at work when it was stopped is one, begun but not run to the end."""
+    return f"Not run to the end (the experiment was stopped): {cells}."
 
 
 def baseline_line(doc: dict[str, Any]) -> str:

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from rnnkit.data.conll import UNTAGGED, NotConll, Sentences, read_conll, tagged_lines, tagged_text, write_conll
-from rnnkit.data.slashtags import first_lines, is_slash_tagged, read_slash_tagged
+from rnnkit.data.slashtags import looks_slash_tagged, read_slash_tagged
 from rnnkit.data.tabular import file_format, refuse_workbook
 from rnnkit.errors import UserError, check_filled
 from rnnkit.files import output_file
@@ -138,15 +138,15 @@ def _tag_conll(m: SequenceTagger, sentences: Sentences, args: argparse.Namespace
 
 
 def _file_to_tag(path: str, tags: Sequence[str]) -> Sentences | list[str]:
-    """What ``predict --file`` tags: a CoNLL file's sentences, a ``word/TAG`` file's (whose first lines have only
-    ``word/TAG`` fields, as training reads it: the words, without the tags), or the non-blank lines of a file of plain
-    sentences, one a line. A file is plain sentences when its lines have different numbers of words, or
-    when it is one block of lines (no blank line) whose last column is mostly not tags the model knows (fewer
-    than half of its lines): three sentences of three words each read as CoNLL were one sentence of their first
-    words. A tagged sentence with a tag the model does not know (a test file's ``B-MISC``) stays CoNLL: each of its
-    lines was a sentence, its tags tagged as words."""
+    """What ``predict --file`` tags: a CoNLL file's sentences, a ``word/TAG`` file's (judged on its first lines as
+    training reads it, :func:`~rnnkit.data.slashtags.looks_slash_tagged`: the words, without the tags), or the
+    non-blank lines of a file of plain sentences, one a line. A file is plain sentences when its lines have different
+    numbers of words, or when it is one block of lines (no blank line) whose last column is mostly not tags the model
+    knows (fewer than half of its lines): three sentences of three words each read as CoNLL were one sentence of
+    their first words. A tagged sentence with a tag the model does not know (a test file's ``B-MISC``) stays CoNLL:
+    each of its lines was a sentence, its tags tagged as words."""
     text = tagged_text(path, UNTAGGED)  # read once: a pipe (--file <(zcat test.conll.gz)) was empty the second time
-    if is_slash_tagged(first_lines(text.split("\n"))):  # its tags were tagged as part of each word
+    if looks_slash_tagged(text.split("\n")):  # its tags were tagged as part of each word
         shared.say(f"{path}: read as WORD/TAG tokens, a sentence a line; their words tagged, the file's tags left out")
         return read_slash_tagged(path, content=text)
     try:
