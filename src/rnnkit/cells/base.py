@@ -18,6 +18,9 @@ from rnnkit.init import initialize_
 
 State = Tensor | tuple[Tensor, ...]
 
+#: torch.nn's ``nonlinearity`` of each Elman mode of ``RNNBase``
+TORCH_NONLINEARITY = {"RNN_TANH": "tanh", "RNN_RELU": "relu"}
+
 
 def check_state_dtype(kind: str, input: Tensor, h: Tensor) -> None:
     """A hidden state ``h`` of another dtype than the input's refused with torch.nn's exception (a RuntimeError: its
@@ -169,6 +172,13 @@ class Cell:
         return self.fused_kernel is not None
 
 
+def nonlinearity_of(cell: Cell) -> str | None:
+    """The ``nonlinearity`` attribute that torch.nn's RNN and RNNCell carry, for a layer or cell module of ``cell``:
+    the Elman cells' ("tanh", "relu") and the Clockwork RNN's own; None for the gated families (torch.nn's LSTM and
+    GRU have none)."""
+    return getattr(cell, "nonlinearity", None) or TORCH_NONLINEARITY.get(cell.torch_mode)
+
+
 class CellModule(nn.Module):
     """One cell with its own parameters, for step-by-step use (like ``torch.nn.LSTMCell``).
 
@@ -184,12 +194,21 @@ class CellModule(nn.Module):
         self.cell = cell
         self.input_size = input_size
         self.hidden_size = cell.hidden_size
+        self._torch_attributes(bias)
         g = cell.gates * cell.hidden_size
         self.weight_ih = nn.Parameter(torch.empty(g, input_size))
         self.weight_hh = nn.Parameter(torch.empty(g, cell.hidden_size)) if cell.recurrent else None
         self.bias_ih = nn.Parameter(torch.empty(g)) if bias else None
         self.bias_hh = nn.Parameter(torch.empty(g)) if bias and cell.recurrent else None
         self.reset_parameters()
+
+    def _torch_attributes(self, bias: bool) -> None:
+        """torch.nn's cells' ``bias`` (the bool: init code reads it before touching ``bias_ih``) and RNNCell's
+        ``nonlinearity`` (for the Elman and Clockwork cells), which code ported from them reads."""
+        self.bias = bias
+        nonlinearity = nonlinearity_of(self.cell)
+        if nonlinearity is not None:
+            self.nonlinearity = nonlinearity
 
     def reset_parameters(self) -> None:
         self.cell.reset_parameters(self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
@@ -204,11 +223,13 @@ class CellModule(nn.Module):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """:meth:`__getstate__`'s state, the cell rebuilt from its options; one pickled by an older rnnkit holds
-        the cell object, and keeps it."""
+        the cell object, and keeps it, and gets the ``bias`` and ``nonlinearity`` it was saved without."""
         if isinstance(state.get("cell"), dict):
             saved = state["cell"]
             state = {**state, "cell": rebuilt_cell(saved["name"], state["hidden_size"], saved["options"])}
         super().__setstate__(state)
+        if "bias" not in state:  # pickled before the module had torch.nn's attributes
+            self._torch_attributes(self.bias_ih is not None)
 
     def forward(self, x: Tensor, state: State | None = None, t: int | None = None) -> State:
         """One step of ``x`` (B, input_size), or of one unbatched ``x`` (input_size,) with a state of 1-D
@@ -251,7 +272,7 @@ class CellModule(nn.Module):
         return parts if isinstance(state, (tuple, list)) else parts[0]
 
     def extra_repr(self) -> str:
-        return f"{self.cell.name}, {self.input_size}, {self.hidden_size}"
+        return f"{self.cell.name}, {self.input_size}, {self.hidden_size}" + ("" if self.bias else ", bias=False")
 
 
 def rebuilt_cell(name: str, hidden_size: int, options: dict[str, Any]) -> Cell:
