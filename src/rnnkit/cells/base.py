@@ -189,17 +189,18 @@ class CellModule(nn.Module):
     without recurrent weights (``Cell.recurrent`` False: minGRU, minLSTM) has ``weight_hh = bias_hh = None``.
     """
 
-    def __init__(self, cell: Cell, input_size: int, bias: bool = True) -> None:
+    def __init__(self, cell: Cell, input_size: int, bias: bool = True, device: torch.device | str | None = None,
+                 dtype: torch.dtype | None = None) -> None:
         super().__init__()
         self.cell = cell
         self.input_size = input_size
         self.hidden_size = cell.hidden_size
         self._torch_attributes(bias)
-        g = cell.gates * cell.hidden_size
-        self.weight_ih = nn.Parameter(torch.empty(g, input_size))
-        self.weight_hh = nn.Parameter(torch.empty(g, cell.hidden_size)) if cell.recurrent else None
-        self.bias_ih = nn.Parameter(torch.empty(g)) if bias else None
-        self.bias_hh = nn.Parameter(torch.empty(g)) if bias and cell.recurrent else None
+        g, on = cell.gates * cell.hidden_size, {"device": device, "dtype": dtype}
+        self.weight_ih = nn.Parameter(torch.empty(g, input_size, **on))
+        self.weight_hh = nn.Parameter(torch.empty(g, cell.hidden_size, **on)) if cell.recurrent else None
+        self.bias_ih = nn.Parameter(torch.empty(g, **on)) if bias else None
+        self.bias_hh = nn.Parameter(torch.empty(g, **on)) if bias and cell.recurrent else None
         self.reset_parameters()
 
     def _torch_attributes(self, bias: bool) -> None:
