@@ -38,7 +38,14 @@ from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_
 
 from rnnkit import export_loop
 from rnnkit.cells import CELLS, State, make_cell, refuse_unused_options, unused_options
-from rnnkit.cells.base import TORCH_NONLINEARITY, check_state_dtype, nonlinearity_of, rebuilt_cell, step_clock
+from rnnkit.cells.base import (
+    TORCH_NONLINEARITY,
+    check_state_dtype,
+    given_state,
+    nonlinearity_of,
+    rebuilt_cell,
+    step_clock,
+)
 from rnnkit.dropout import dropout
 from rnnkit.init import initialize_
 from rnnkit.regularisers import (
@@ -418,10 +425,7 @@ class Recurrent(nn.RNNBase):
             if leaf is not None:
                 return leaf
         time_offset = self._clock("time_offset", time_offset)
-        if state is not None:
-            if hx is not None:
-                raise TypeError("give the initial state as hx or as state, not both")
-            hx = state
+        hx = given_state(hx, state)
         self._update_flat_weights()
         if isinstance(input, PackedSequence):
             if lengths is not None:

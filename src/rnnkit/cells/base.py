@@ -35,6 +35,15 @@ def check_state_dtype(kind: str, input: Tensor, h: Tensor) -> None:
                            f"convert the state: hx.to({input.dtype})")
 
 
+def given_state(hx: Any, state: Any) -> Any:
+    """The initial state given by torch.nn's name ``hx`` or by rnnkit's ``state`` (a TypeError for both)."""
+    if state is None:
+        return hx
+    if hx is not None:
+        raise TypeError("give the initial state as hx or as state, not both")
+    return state
+
+
 def step_clock(kind: str, cell: Cell, t: int | Tensor | None, carried: bool) -> int | Tensor:
     """The clock of one step taken by hand (``Recurrent.step``, :class:`CellModule`): ``t`` when given, else 0, the
     first step of a sequence. A clocked cell (:attr:`Cell.clocked`: the Clockwork RNN) given a ``carried`` state and
@@ -232,10 +241,13 @@ class CellModule(nn.Module):
         if "bias" not in state:  # pickled before the module had torch.nn's attributes
             self._torch_attributes(self.bias_ih is not None)
 
-    def forward(self, x: Tensor, state: State | None = None, t: int | None = None) -> State:
-        """One step of ``x`` (B, input_size), or of one unbatched ``x`` (input_size,) with a state of 1-D
-        tensors, as torch.nn's cells take it; the new state comes back in the input's layout. ``t`` is the step's
-        index (default 0; a Clockwork cell given a state needs it: :func:`step_clock`)."""
+    def forward(self, input: Tensor, hx: State | None = None, t: int | None = None, *,
+                state: State | None = None) -> State:
+        """One step of ``input`` (B, input_size), or of one unbatched ``input`` (input_size,) with a state of 1-D
+        tensors, as torch.nn's cells take it (by their names too: ``input``, ``hx``, or ``state`` as in
+        :class:`rnnkit.Recurrent`); the new state comes back in the input's layout. ``t`` is the step's index
+        (default 0; a Clockwork cell given a state needs it: :func:`step_clock`)."""
+        x, state = input, given_state(hx, state)
         if x.dim() not in (1, 2):
             raise ValueError(f"{self.cell.name}: Expected input to be 1D or 2D, got {x.dim()}D instead")
         if x.shape[-1] != self.input_size:
