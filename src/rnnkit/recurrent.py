@@ -38,7 +38,14 @@ from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_
 
 from rnnkit import export_loop
 from rnnkit.cells import CELLS, State, make_cell, refuse_unused_options, unused_options
-from rnnkit.cells.base import check_state_dtype, rebuilt_cell, step_clock
+from rnnkit.cells.base import (
+    TORCH_NONLINEARITY,
+    check_state_dtype,
+    given_state,
+    nonlinearity_of,
+    rebuilt_cell,
+    step_clock,
+)
 from rnnkit.dropout import dropout
 from rnnkit.init import initialize_
 from rnnkit.regularisers import (
@@ -225,7 +232,7 @@ class Recurrent(nn.RNNBase):
         self.cell = cell
         if reg.layer_norm:
             add_layer_norm(self)
-        nonlinearity = getattr(definition, "nonlinearity", None) or _NONLINEARITY.get(definition.torch_mode)
+        nonlinearity = nonlinearity_of(definition)
         if nonlinearity is not None:
             self.nonlinearity = nonlinearity
 
@@ -418,17 +425,14 @@ class Recurrent(nn.RNNBase):
             if leaf is not None:
                 return leaf
         time_offset = self._clock("time_offset", time_offset)
-        if state is not None:
-            if hx is not None:
-                raise TypeError("give the initial state as hx or as state, not both")
-            hx = state
+        hx = given_state(hx, state)
         self._update_flat_weights()
         if isinstance(input, PackedSequence):
             if lengths is not None:
                 raise ValueError("lengths are for a padded tensor; a PackedSequence carries its own")
             return self._forward_packed(input, self._read_state(hx), time_offset)
         if input.dim() not in (2, 3):
-            shape = " tensor" if self.cell_def.torch_mode in _NONLINEARITY else ""  # torch's wording, per class
+            shape = " tensor" if self.cell_def.torch_mode in TORCH_NONLINEARITY else ""  # torch's wording, per class
             raise ValueError(f"{self._kind}: Expected input to be 2D or 3D, got {input.dim()}D{shape} instead")
         hx = self._read_state(hx)
         batched = input.dim() == 3
@@ -790,7 +794,6 @@ class Recurrent(nn.RNNBase):
 
 #: the start of cuDNN's warning that the weights it was given are not its one contiguous buffer
 _UNCOMPACTED = "RNN module weights are not part of single contiguous chunk of memory"
-_NONLINEARITY = {"RNN_TANH": "tanh", "RNN_RELU": "relu"}
 
 
 def _state_dims(parts: tuple[Tensor, ...], want: int) -> str:
@@ -911,7 +914,7 @@ class RNN(_DropIn, nn.RNN):
             nonlinearity, args = args[3], args[:3] + args[4:]
         else:
             nonlinearity = kwargs.pop("nonlinearity", "tanh")
-        if nonlinearity not in _NONLINEARITY.values():
+        if nonlinearity not in TORCH_NONLINEARITY.values():
             raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
         mode = f"RNN_{nonlinearity.upper()}"
         arguments = _rnnbase_arguments(self, mode, *args, **kwargs)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
+import torch
+
 from rnnkit.cells.base import Cell, CellModule, State
 from rnnkit.cells.clockwork import Clockwork
 from rnnkit.cells.elman import IRNN, ElmanReLU, ElmanTanh
@@ -122,13 +124,16 @@ def _plain(value: Any) -> Any:
     return value.tolist() if type(value).__module__ in ("numpy", "torch") and hasattr(value, "tolist") else value
 
 
-def make_cell_module(name: str, input_size: int, hidden_size: int, bias: bool = True, **options: Any) -> CellModule:
-    """A single ``name`` cell with its own parameters (``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``). An
+def make_cell_module(name: str, input_size: int, hidden_size: int, bias: bool = True,
+                     device: torch.device | str | None = None, dtype: torch.dtype | None = None,
+                     **options: Any) -> CellModule:
+    """A single ``name`` cell with its own parameters (``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``), made
+    on ``device`` in ``dtype`` (after the name, torch.nn.LSTMCell's arguments in its order). An
     option the cell would leave unused is a ValueError naming it and why, as :class:`rnnkit.Recurrent` refuses it:
     a bias's (``forget_bias``, ``chrono``, ``bias_init``) with ``bias=False``, ``init_hh`` for minGRU or minLSTM."""
     cell = make_cell(name, hidden_size, **options)
     refuse_unused_options(cell, "rnnkit", bias, options)
-    return CellModule(cell, input_size, bias=bias)
+    return CellModule(cell, input_size, bias=bias, device=device, dtype=dtype)
 
 
 def unused_options(cell: Cell, init: str, bias: bool) -> dict[str, str]:

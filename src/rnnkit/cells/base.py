@@ -18,6 +18,9 @@ from rnnkit.init import initialize_
 
 State = Tensor | tuple[Tensor, ...]
 
+#: torch.nn's ``nonlinearity`` of each Elman mode of ``RNNBase``
+TORCH_NONLINEARITY = {"RNN_TANH": "tanh", "RNN_RELU": "relu"}
+
 
 def check_state_dtype(kind: str, input: Tensor, h: Tensor) -> None:
     """A hidden state ``h`` of another dtype than the input's refused with torch.nn's exception (a RuntimeError: its
@@ -30,6 +33,15 @@ def check_state_dtype(kind: str, input: Tensor, h: Tensor) -> None:
     if h.dtype != input.dtype and not torch._C._is_any_autocast_enabled():
         raise RuntimeError(f"{kind}: hidden state dtype ({h.dtype}) does not match input dtype ({input.dtype}); "
                            f"convert the state: hx.to({input.dtype})")
+
+
+def given_state(hx: Any, state: Any) -> Any:
+    """The initial state given by torch.nn's name ``hx`` or by rnnkit's ``state`` (a TypeError for both)."""
+    if state is None:
+        return hx
+    if hx is not None:
+        raise TypeError("give the initial state as hx or as state, not both")
+    return state
 
 
 def step_clock(kind: str, cell: Cell, t: int | Tensor | None, carried: bool) -> int | Tensor:
@@ -169,6 +181,13 @@ class Cell:
         return self.fused_kernel is not None
 
 
+def nonlinearity_of(cell: Cell) -> str | None:
+    """The ``nonlinearity`` attribute that torch.nn's RNN and RNNCell carry, for a layer or cell module of ``cell``:
+    the Elman cells' ("tanh", "relu") and the Clockwork RNN's own; None for the gated families (torch.nn's LSTM and
+    GRU have none)."""
+    return getattr(cell, "nonlinearity", None) or TORCH_NONLINEARITY.get(cell.torch_mode)
+
+
 class CellModule(nn.Module):
     """One cell with its own parameters, for step-by-step use (like ``torch.nn.LSTMCell``).
 
@@ -179,17 +198,27 @@ class CellModule(nn.Module):
     without recurrent weights (``Cell.recurrent`` False: minGRU, minLSTM) has ``weight_hh = bias_hh = None``.
     """
 
-    def __init__(self, cell: Cell, input_size: int, bias: bool = True) -> None:
+    def __init__(self, cell: Cell, input_size: int, bias: bool = True, device: torch.device | str | None = None,
+                 dtype: torch.dtype | None = None) -> None:
         super().__init__()
         self.cell = cell
         self.input_size = input_size
         self.hidden_size = cell.hidden_size
-        g = cell.gates * cell.hidden_size
-        self.weight_ih = nn.Parameter(torch.empty(g, input_size))
-        self.weight_hh = nn.Parameter(torch.empty(g, cell.hidden_size)) if cell.recurrent else None
-        self.bias_ih = nn.Parameter(torch.empty(g)) if bias else None
-        self.bias_hh = nn.Parameter(torch.empty(g)) if bias and cell.recurrent else None
+        self._torch_attributes(bias)
+        g, on = cell.gates * cell.hidden_size, {"device": device, "dtype": dtype}
+        self.weight_ih = nn.Parameter(torch.empty(g, input_size, **on))
+        self.weight_hh = nn.Parameter(torch.empty(g, cell.hidden_size, **on)) if cell.recurrent else None
+        self.bias_ih = nn.Parameter(torch.empty(g, **on)) if bias else None
+        self.bias_hh = nn.Parameter(torch.empty(g, **on)) if bias and cell.recurrent else None
         self.reset_parameters()
+
+    def _torch_attributes(self, bias: bool) -> None:
+        """torch.nn's cells' ``bias`` (the bool: init code reads it before touching ``bias_ih``) and RNNCell's
+        ``nonlinearity`` (for the Elman and Clockwork cells), which code ported from them reads."""
+        self.bias = bias
+        nonlinearity = nonlinearity_of(self.cell)
+        if nonlinearity is not None:
+            self.nonlinearity = nonlinearity
 
     def reset_parameters(self) -> None:
         self.cell.reset_parameters(self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
@@ -204,16 +233,21 @@ class CellModule(nn.Module):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """:meth:`__getstate__`'s state, the cell rebuilt from its options; one pickled by an older rnnkit holds
-        the cell object, and keeps it."""
+        the cell object, and keeps it, and gets the ``bias`` and ``nonlinearity`` it was saved without."""
         if isinstance(state.get("cell"), dict):
             saved = state["cell"]
             state = {**state, "cell": rebuilt_cell(saved["name"], state["hidden_size"], saved["options"])}
         super().__setstate__(state)
+        if "bias" not in state:  # pickled before the module had torch.nn's attributes
+            self._torch_attributes(self.bias_ih is not None)
 
-    def forward(self, x: Tensor, state: State | None = None, t: int | None = None) -> State:
-        """One step of ``x`` (B, input_size), or of one unbatched ``x`` (input_size,) with a state of 1-D
-        tensors, as torch.nn's cells take it; the new state comes back in the input's layout. ``t`` is the step's
-        index (default 0; a Clockwork cell given a state needs it: :func:`step_clock`)."""
+    def forward(self, input: Tensor, hx: State | None = None, t: int | None = None, *,
+                state: State | None = None) -> State:
+        """One step of ``input`` (B, input_size), or of one unbatched ``input`` (input_size,) with a state of 1-D
+        tensors, as torch.nn's cells take it (by their names too: ``input``, ``hx``, or ``state`` as in
+        :class:`rnnkit.Recurrent`); the new state comes back in the input's layout. ``t`` is the step's index
+        (default 0; a Clockwork cell given a state needs it: :func:`step_clock`)."""
+        x, state = input, given_state(hx, state)
         if x.dim() not in (1, 2):
             raise ValueError(f"{self.cell.name}: Expected input to be 1D or 2D, got {x.dim()}D instead")
         if x.shape[-1] != self.input_size:
@@ -251,7 +285,7 @@ class CellModule(nn.Module):
         return parts if isinstance(state, (tuple, list)) else parts[0]
 
     def extra_repr(self) -> str:
-        return f"{self.cell.name}, {self.input_size}, {self.hidden_size}"
+        return f"{self.cell.name}, {self.input_size}, {self.hidden_size}" + ("" if self.bias else ", bias=False")
 
 
 def rebuilt_cell(name: str, hidden_size: int, options: dict[str, Any]) -> Cell:
