@@ -901,8 +901,11 @@ def _json_labels(value: list[Any], where: str, require_label: bool) -> list[str]
     return _distinct([item.strip() for item in value])
 
 
-def check_labels_known(table: Table, known: Sequence[str], label_column: str = "label") -> None:
-    """Refuse a row whose label the model never saw in training (one line: file, line, column)."""
+def check_labels_known(table: Table, known: Sequence[str], label_column: str = "label",
+                       whose: str = "the model's labels", remedy: str = "") -> None:
+    """Refuse a row whose label is not one of ``known`` (``whose``: what they are, the model's, the resumed run's
+    or those of the training data named), in one line: file, line, column, the known labels, and ``remedy`` (how
+    to go on) where the label is not one of them in another spelling (then: how to write it)."""
     allowed = set(known)
     for names, line in zip(table.label_lists(), table.lines, strict=True):
         label = next((name for name in names if name not in allowed), None)
@@ -910,10 +913,9 @@ def check_labels_known(table: Table, known: Sequence[str], label_column: str = "
             shown = ", ".join(repr(k) for k in list(known)[:10])
             near = next((k for k in known if label_key(k) == label_key(label)), None)
             hint = f"; it differs from the training label {near!r} only in {spelled_apart(label)}: write it " \
-                   f"{near!r}" if near is not None else ""
+                   f"{near!r}" if near is not None else remedy
             raise UserError(
-                f"{table.path}:{line}: column {label_column!r}: label {label!r} is not in the training "
-                f"data (training labels: {shown}){hint}"
+                f"{table.path}:{line}: column {label_column!r}: label {label!r} is not one of {whose}: {shown}{hint}"
             )
 
 

@@ -65,6 +65,11 @@ KEPT = ("a resumed run keeps its model and data: leave it out to resume the run 
         "with another --out")
 
 
+def resumed_keeps(what: str) -> str:
+    """Why a resumed run refuses data with a label (``what``: its labels, its tags) it did not learn, and the way on."""
+    return f"a resumed run keeps its {what}: train a new run with another --out to learn it"
+
+
 T = TypeVar("T")
 PRECISIONS = ("fp32", "bf16", "auto")
 #: settings a resumed run takes from this command, not from the run: where it trains is this machine's choice
