@@ -98,7 +98,8 @@ def test_what_cannot_start_from_a_model_is_refused_in_one_line(source: Path, tmp
         f"rnnkit: error: --init-from {source} is --out: the new run would replace the model it starts from; give "
         "another --out")
     assert refused("--resume", str(source), "--init-from", str(source)) == (
-        f"rnnkit: error: --init-from {source}: the resumed run had none; a resumed run keeps its model and data")
+        f"rnnkit: error: --init-from {source}: the resumed run had none; a resumed run keeps its model and data: "
+        "leave it out to resume the run as it is, or train a new run with another --out")
     with pytest.raises(UserError, match=f"^init_from {re.escape(str(source))}: the resumed run had none; "):
         rnnkit.fit("charlm", data=str(new), out=source, resume=True, init_from=str(source), verbose=False)
     other = tmp_path / "korean.txt"

@@ -348,7 +348,7 @@ def test_refused_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str], trai
         (["--data", bad("c.csv", "text,label\nx,1\ny,0,z\n")], "c.csv:3: malformed row"),
         (["--data", bad("d.csv", b"text,label\nx,1\n\xff\xfe,0\n")], "d.csv:3: not UTF-8"),
         (["--data", str(train), "--val-data", bad("v.csv", "text,label\nx,pos\ny,meh\n")],
-         "v.csv:3: column 'label': label 'meh' is not in the training data"),
+         f"v.csv:3: column 'label': label 'meh' is not one of the labels of the training data {train}: "),
         (["--data", bad("e.csv", "text,label\nx,1\ny,1\n")], "only one label ('1')"),
         (["--data", str(train), "--text-column", "body"], "t.csv:1: text column 'body' is missing"),
         (["--data", str(tmp_path / "nope.csv")], "nope.csv: no such file"),
@@ -361,7 +361,7 @@ def test_refused_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str], trai
         ["train", "classify", "--data", str(train), "--out", str(out), "--steps", "2"], capsys)
     assert "not a model directory" in refused(["predict", str(tmp_path), "x"], capsys)
     assert "either TEXT arguments or --file" in refused(["predict", str(out)], capsys)
-    assert "label 'meh' is not in the training data" in refused(
+    assert "label 'meh' is not one of the model's labels" in refused(
         ["evaluate", str(out), "--data", str(tmp_path / "v.csv")], capsys)
 
 

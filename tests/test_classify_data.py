@@ -232,7 +232,8 @@ def test_not_utf8_names_line_and_column(tmp_path: Path) -> None:
 
 def test_label_only_in_validation(tmp_path: Path) -> None:
     t = read_table(write(tmp_path / "v.csv", "text,label\na,pos\nb,neutral\n"))
-    with pytest.raises(UserError, match=r"v.csv:3: column 'label': label 'neutral' is not in the training data"):
+    with pytest.raises(UserError, match=r"v.csv:3: column 'label': label 'neutral' is not one of the model's labels: "
+                                        r"'neg', 'pos'$"):
         check_labels_known(t, ["neg", "pos"])
 
 

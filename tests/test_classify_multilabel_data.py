@@ -74,7 +74,7 @@ def test_bad_multi_label_input_is_one_line(tmp_path: Path, name: str, content: s
 
 def test_an_unknown_label_among_several_is_named(tmp_path: Path) -> None:
     t = read_table(write(tmp_path / "v.txt", "__label__a fine\n__label__a __label__c dull\n"))
-    with pytest.raises(UserError, match=r"v.txt:2: column 'label': label 'c' is not in the training data"):
+    with pytest.raises(UserError, match=r"v.txt:2: column 'label': label 'c' is not one of the model's labels"):
         check_labels_known(t, ["a", "b"])
 
 

@@ -215,7 +215,8 @@ def test_buckets_given_to_a_resumed_run_without_them_are_refused_in_words(tmp_pa
     capsys.readouterr()
     assert main(["train", "classify", "--resume", str(out), "--steps", "3", "--buckets", "64"]) == 2
     assert capsys.readouterr().err.strip() == ("rnnkit: error: --buckets 64: the resumed run had none; a resumed "
-                                               "run keeps its model and data")
+                                               "run keeps its model and data: leave it out to resume the run as it is, "
+                                               "or train a new run with another --out")
 
 
 # ------------------------------------------------------------------------------------------- the bag

@@ -362,7 +362,8 @@ def test_a_resumed_run_refuses_no_counts_naming_the_flag_given(tmp_path: Path,
     for flag, said in (("--no-counts", "used counts"), ("--no-memory", "used memory")):
         assert main(["train", "charlm", "--resume", run, "--steps", "4", "--no-progress", flag]) == 2
         assert capsys.readouterr().err.strip() == (f"rnnkit: error: {flag}: the resumed run {said}; a resumed run "
-                                                   "keeps its model and data")
+                                                   "keeps its model and data: leave it out to resume the run as it is, "
+                                                   "or train a new run with another --out")
 
 
 @pytest.mark.parametrize("counts", [(), COUNTS])

@@ -123,7 +123,8 @@ def test_a_frozen_classifier_resumes_frozen_and_refuses_a_change(tmp_path: Path,
     assert main([*flags, "--pretrained-vectors", str(vec), "--steps", "1", "--out", str(plain)]) == 0
     capsys.readouterr()
     assert main([*flags, "--steps", "2", "--resume", str(plain), "--freeze-vectors"]) == 2
-    assert "--freeze-vectors: the resumed run had no freeze-vectors; a resumed run keeps its model and data" in \
+    assert ("--freeze-vectors: the resumed run had no freeze-vectors; a resumed run keeps its model and data: "
+            "leave it out to resume the run as it is, or train a new run with another --out") in \
         capsys.readouterr().err
     # so is a run saved before the setting was (its settings lack it): it trained its table
     _as_saved_before_the_setting(plain)

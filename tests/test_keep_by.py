@@ -158,7 +158,9 @@ def test_a_resumed_run_may_name_the_score_it_kept_by(tmp_path: Path, capsys: pyt
         capsys.readouterr()
         assert main(["train", task, "--resume", str(out), "--steps", "6", "--keep-by", other, "--no-progress"]) == 2
         assert capsys.readouterr().err.strip() == (f"rnnkit: error: --keep-by {other}: the resumed run used "
-                                                   f"{own}; a resumed run keeps its model and data")
+                                                   f"{own}; a resumed run keeps its model and data: "
+                                                   "leave it out to resume the run as it is, "
+                                                   "or train a new run with another --out")
 
 
 @pytest.mark.parametrize(("task", "score"), [("classify", "macro_f1"), ("multi", "exact_match"), ("tag", "span_f1"),

@@ -52,7 +52,8 @@ def test_a_resumed_run_keeps_its_label_separator(tmp_path: Path, capsys: pytest.
     capsys.readouterr()
     assert main(["train", "classify", "--resume", str(out), "--steps", "2", "--label-separator", ";", *flags]) == 2
     assert capsys.readouterr().err == ("rnnkit: error: --label-separator ;: the resumed run used |; a resumed run "
-                                       "keeps its model and data\n")
+                                       "keeps its model and data: leave it out to resume the run as it is, "
+                                       "or train a new run with another --out\n")
 
 
 @pytest.mark.parametrize(("settings", "named"), [

@@ -122,12 +122,14 @@ def test_a_kept_setting_changed_on_resume_names_what_the_run_used(resumable: Pat
     assert main(["train", "echo13a", "--resume", str(resumable), "--hidden", "4", "--wide"]) == 0  # the same: fine
     assert main(["train", "echo13a", "--resume", str(resumable), "--hidden", "8"]) == 2
     assert capsys.readouterr().err == ("rnnkit: error: --hidden 8: the resumed run used 4; a resumed run keeps its "
-                                       "model and data\n")
+                                       "model and data: leave it out to resume the run as it is, "
+                                       "or train a new run with another --out\n")
     config = tmp_path / "c.toml"
     config.write_text("wide = false\n", encoding="utf-8")
     assert main(["train", "echo13a", "--resume", str(resumable), "--config", str(config)]) == 2
     assert capsys.readouterr().err == (f"rnnkit: error: {config}: wide = false: the resumed run used wide; a resumed "
-                                       "run keeps its model and data\n")
+                                       "run keeps its model and data: leave it out to resume the run as it is, "
+                                       "or train a new run with another --out\n")
     assert len(CALLS) == 1
 
 

@@ -109,7 +109,8 @@ def test_a_switch_added_after_a_run_was_saved_is_refused_only_when_turned_on() -
     refuse_tie_added(old, False)  # type: ignore[arg-type]
     refuse_tie_added(new, True, "share_embeddings")  # type: ignore[arg-type]
     with pytest.raises(UserError, match="^--share-embeddings: the resumed run had no share-embeddings; a resumed "
-                                        "run keeps its model and data$"):
+                                        "run keeps its model and data: leave it out to resume the run as it is, "
+                                        "or train a new run with another --out$"):
         refuse_tie_added(old, True, "share_embeddings")  # type: ignore[arg-type]
     with pytest.raises(UserError, match="^--share-decoder-embeddings: the resumed run had no "
                                         "share-decoder-embeddings;"):
@@ -129,5 +130,6 @@ def test_a_resumed_run_keeps_its_split_and_its_sizes(tmp_path: Path) -> None:
                **quiet)
     for key, value, saved in (("split_seed", 9, 3), ("embedding", 16, 8)):
         with pytest.raises(UserError, match=f"^{key} {value}: the resumed run used {saved}; a resumed run keeps its "
-                                            "model and data$"):
+                                            "model and data: leave it out to resume the run as it is, "
+                                            "or train a new run with another out$"):
             rnnkit.fit("seq2seq", data=str(data), out=out, resume=True, steps=2, **{key: value}, **quiet)

@@ -132,7 +132,9 @@ def test_tying_added_to_a_run_saved_before_the_switch_existed_is_refused(
     assert main(["train", "caption", "--resume", str(out), "--steps", "2", "--no-progress",
                  "--share-decoder-embeddings"]) == 2
     assert capsys.readouterr().err == ("rnnkit: error: --share-decoder-embeddings: the resumed run had no "
-                                       "share-decoder-embeddings; a resumed run keeps its model and data\n")
+                                       "share-decoder-embeddings; a resumed run keeps its model and data: "
+                                       "leave it out to resume the run as it is, "
+                                       "or train a new run with another --out\n")
 
 
 def test_a_run_records_its_image_counts_and_passes_its_augmentation_on(tmp_path: Path,

@@ -78,4 +78,5 @@ def test_a_resumed_run_keeps_its_voice_and_split_seed(run: tuple[Path, Path], fl
     _, out = run
     capsys.readouterr()
     assert main(["train", "speech", "--resume", str(out), "--steps", "2", "--no-progress", *flags]) == 2
-    assert capsys.readouterr().err == f"rnnkit: error: {said}; a resumed run keeps its model and data\n"
+    assert capsys.readouterr().err == (f"rnnkit: error: {said}; a resumed run keeps its model and data: leave it out "
+                                       "to resume the run as it is, or train a new run with another --out\n")

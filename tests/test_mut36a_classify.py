@@ -55,13 +55,12 @@ def _unknown(tmp_path: Path, label: str, known: list[str]) -> str:
 
 def test_an_unknown_number_names_the_training_label_of_its_value(tmp_path: Path) -> None:
     assert _unknown(tmp_path, "1.0", ["0", "1"]).endswith(
-        "(training labels: '0', '1'); it differs from the training label '1' only in how the number is written: "
-        "write it '1'")
+        "is not one of the model's labels: '0', '1'; it differs from the training label '1' only in how the number is "
+        "written: write it '1'")
 
 
 def test_an_unknown_label_with_no_other_spelling_has_no_hint(tmp_path: Path) -> None:
-    assert _unknown(tmp_path, "meh", ["neg", "pos"]).endswith("is not in the training data (training labels: "
-                                                              "'neg', 'pos')")
+    assert _unknown(tmp_path, "meh", ["neg", "pos"]).endswith("is not one of the model's labels: 'neg', 'pos'")
 
 
 def test_three_groups_are_said_without_more(tmp_path: Path) -> None:

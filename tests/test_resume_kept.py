@@ -35,7 +35,9 @@ def test_python_refuses_what_the_command_line_refuses(run: tuple[Path, Path]) ->
     for setting, said in (({"hidden": 16}, "hidden 16: the resumed run used 8"),
                           ({"bidirectional": True}, "bidirectional=True: the resumed run had no bidirectional"),
                           ({"config": {"tokenizer": "word"}}, "tokenizer word: the resumed run used char")):
-        with pytest.raises(UserError, match=f"^{said}; a resumed run keeps its model and data$"):
+        with pytest.raises(UserError, match=f"^{said}; a resumed run keeps its model and data: "
+                                            "leave it out to resume the run as it is, "
+                                            "or train a new run with another out$"):
             rnnkit.fit("classify", str(data), out, resume=True, steps=4, progress=False, verbose=False, **setting)
         assert steps_done(out) == 2
     # the run's own values, or none of them, resume as before
@@ -54,7 +56,9 @@ def test_a_config_file_is_refused_as_a_flag_is(run: tuple[Path, Path], tmp_path:
     assert main(["train", "classify", "--resume", str(out), "--steps", "4", "--config", str(config),
                  "--no-progress"]) == 2
     assert capsys.readouterr().err.strip() == (f"rnnkit: error: {config}: hidden = 16: the resumed run used 8; a "
-                                               "resumed run keeps its model and data")
+                                               "resumed run keeps its model and data: "
+                                               "leave it out to resume the run as it is, "
+                                               "or train a new run with another --out")
     assert steps_done(out) == 2
     config.write_text("hidden = 8\nlr = 0.002\n")  # the run's own shape, a new learning rate: resumed
     assert main(["train", "classify", "--resume", str(out), "--steps", "4", "--config", str(config),
@@ -68,7 +72,9 @@ def test_a_switch_is_named_as_it_is_typed(run: tuple[Path, Path], capsys: pytest
     capsys.readouterr()
     assert main(["train", "classify", "--resume", str(out), "--steps", "4", "--bidirectional", "--no-progress"]) == 2
     assert capsys.readouterr().err.strip() == ("rnnkit: error: --bidirectional: the resumed run had no "
-                                               "bidirectional; a resumed run keeps its model and data")
+                                               "bidirectional; a resumed run keeps its model and data: "
+                                               "leave it out to resume the run as it is, "
+                                               "or train a new run with another --out")
 
 
 def test_python_resumes_with_the_runs_settings_as_the_command_line_does(tmp_path: Path) -> None:
@@ -123,7 +129,9 @@ def test_python_compares_with_the_checkpoint_it_resumes(run: tuple[Path, Path]) 
     config = json.loads(best.read_text())
     config["settings"]["hidden"] = 16
     best.write_text(json.dumps(config))
-    with pytest.raises(UserError, match="^hidden 16: the resumed run used 8; a resumed run keeps its model and data$"):
+    with pytest.raises(UserError, match="^hidden 16: the resumed run used 8; a resumed run keeps its model and data: "
+                                        "leave it out to resume the run as it is, "
+                                        "or train a new run with another out$"):
         rnnkit.fit("classify", str(data), out, resume=True, steps=4, hidden=16, progress=False, verbose=False)
     assert steps_done(out) == 2
 
@@ -134,7 +142,9 @@ def test_a_config_instance_is_refused_as_its_keywords_are(run: tuple[Path, Path]
     from rnnkit.tasks._classify_config import ClassifyConfig
 
     data, out = run
-    with pytest.raises(UserError, match="^hidden 16: the resumed run used 8; a resumed run keeps its model and data$"):
+    with pytest.raises(UserError, match="^hidden 16: the resumed run used 8; a resumed run keeps its model and data: "
+                                        "leave it out to resume the run as it is, "
+                                        "or train a new run with another out$"):
         rnnkit.fit("classify", str(data), out, config=ClassifyConfig(hidden=16), resume=True, steps=4,
                    progress=False, verbose=False)
     assert steps_done(out) == 2

@@ -129,7 +129,9 @@ def test_a_run_saved_before_the_setting_is_not_resumed_with_it(
     assert main(["train", "seq2seq", "--resume", str(out), "--steps", "3", "--share-embeddings",
                  "--no-progress"]) == 2
     assert capsys.readouterr().err == ("rnnkit: error: --share-embeddings: the resumed run had no share-embeddings; "
-                                       "a resumed run keeps its model and data\n")
+                                       "a resumed run keeps its model and data: "
+                                       "leave it out to resume the run as it is, "
+                                       "or train a new run with another --out\n")
 
 
 def test_a_saved_config_claiming_one_vocabulary_for_two_sizes_is_refused(tmp_path: Path) -> None:

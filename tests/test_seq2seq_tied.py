@@ -209,7 +209,9 @@ def test_a_model_saved_before_the_setting_loads_untied_and_resumes_untied(
     assert main(["train", "seq2seq", "--resume", str(out), "--steps", "3", "--share-decoder-embeddings",
                  "--no-progress"]) == 2
     assert capsys.readouterr().err == ("rnnkit: error: --share-decoder-embeddings: the resumed run had no "
-                                       "share-decoder-embeddings; a resumed run keeps its model and data\n")
+                                       "share-decoder-embeddings; a resumed run keeps its model and data: "
+                                       "leave it out to resume the run as it is, "
+                                       "or train a new run with another --out\n")
     assert main(["train", "seq2seq", "--resume", str(out), "--steps", "3", "--no-progress", "--json"]) == 0
     assert json.loads((out / "last" / "config.json").read_text())["model"]["share_decoder_embeddings"] is False
 

@@ -276,7 +276,7 @@ def test_refused_tagging_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[st
         (["train", "tag", "--data", str(bad), "--out", str(tmp_path / "o")],
          "bad.conll:2: malformed row: column 2 (tag) is missing"),
         (["train", "tag", "--data", str(train), "--val-data", str(unknown), "--out", str(tmp_path / "o")],
-         "u.conll:2: column 2 (tag): tag 'NUMBER' is not in the training data"),
+         f"u.conll:2: column 2 (tag): tag 'NUMBER' is not one of the tags of the training data {train}: "),
         (["evaluate", str(out), "--data", str(unknown)], "u.conll:2: column 2 (tag): tag 'NUMBER'"),
     ]
     for argv, message in cases:

@@ -67,5 +67,5 @@ def test_evaluate_names_the_training_spelling_of_an_unknown_label(tmp_path: Path
     capsys.readouterr()
     assert main(["evaluate", str(tmp_path / "run"), "--data", str(test)]) == 2
     assert capsys.readouterr().err.strip().endswith(
-        "label 'Scam' is not in the training data (training labels: 'normal', 'scam'); it differs from the "
+        "label 'Scam' is not one of the model's labels: 'normal', 'scam'; it differs from the "
         "training label 'scam' only in case: write it 'scam'")

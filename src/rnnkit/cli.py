@@ -335,15 +335,18 @@ def _verb_help(name: str) -> str:
 def refuse_changed_kept(task: Task, given: dict[str, Any], saved: dict[str, Any],
                         source: Callable[[str, Any], str] | None = None) -> None:
     """Refuse, in one line, a setting a resumed run keeps (``task.frozen``: the model's shape, the data) that
-    ``given`` (the settings given, None where not) asks to change from ``saved`` (the run's); ``source`` says how
-    the value was given (default: as the flag, :func:`_flag_given`)."""
+    ``given`` (the settings given, None where not) asks to change from ``saved`` (the run's), saying how to go on
+    (:data:`~rnnkit.train.options.KEPT`); ``source`` says how the value was given (default: as the flag,
+    :func:`_flag_given`)."""
+    from rnnkit.train.options import KEPT
+
     for key in task.frozen:
         value = given.get(key)
         if value is not None and key in saved and not _same_kept(task, key, value, saved[key]):
             how, was = (source or partial(_flag_given, task))(key, value), saved[key]
             had = ("had none" if was is None else f"used {key.replace('_', '-')}" if was is True
                    else f"had no {key.replace('_', '-')}" if was is False else f"used {was}")
-            raise UserError(f"{how}: the resumed run {had}; a resumed run keeps its model and data")
+            raise UserError(f"{how}: the resumed run {had}; {KEPT}")
 
 
 def _same_kept(task: Task, key: str, value: Any, saved: Any) -> bool:

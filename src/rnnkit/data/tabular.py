@@ -18,8 +18,8 @@ quoting as pandas reads them (a stray quote that takes in the rows after it is r
 fastText's ``cooking.train``) whose first line has a ``__label__`` word is fastText's format (a text a line, its
 label a word of it, first as fastText writes it or anywhere: ``__label__pos a gorgeous film``), and for prediction
 a ``.txt`` file whose first line does not name the text column is one text a line; anything else is read as CSV
-(comma-separated, with a header row, quotes as Excel writes them; a two-column file without a header row
-is recognised by its values, see :func:`_headerless_columns`).
+(comma-separated, with a header row, quotes as Excel writes them, a stray quote that takes in labelled rows
+refused too; a two-column file without a header row is recognised by its values, see :func:`_headerless_columns`).
 
 Several labels a text (multi-label, as fastText's tutorial data ``cooking.train``): a fastText line with
 several ``__label__`` marks, a JSONL label that is a list of strings (``"label": ["sauce", "cheese"]``), or a
@@ -39,7 +39,7 @@ import os
 import re
 import shlex
 import unicodedata
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -525,7 +525,10 @@ def _read_delimited(
     table = Table(path, [], [], [], names, [], headerless)
     sets: list[list[str]] = []
     textless = _Textless(path, text_column)
-    for line, row in _delimited_rows(path, reader, header, delimiter, not headerless, table.emptied):
+    spanning: list[tuple[int, int, list[str]]] = []  # a CSV's rows of several lines, checked once its labels are read
+    for line, end, row in _delimited_rows(path, reader, header, delimiter, not headerless, table.emptied):
+        if end > line and delimiter == ",":
+            spanning.append((line, end, row))
         text = row[ti]
         if not text.strip():
             textless.empty.append(line)
@@ -538,6 +541,10 @@ def _read_delimited(
         table.lines.append(line)
         table.rows.append(dict(zip(names, row, strict=True)))
     textless.refuse()
+    if li >= 0:
+        labels = {label for label in table.labels if label is not None}
+        for line, end, row in spanning:
+            _refuse_swallowed_rows(path, line, end, row, len(header), ",", (li, labels))
     return _with_label_sets(table, sets, always=True) if label_separator else table
 
 
@@ -665,8 +672,8 @@ def _check_columns(path: str, line: int, header: Sequence[str], delimiter: str, 
 
 
 def _delimited_rows(path: str, reader: Reader, header: list[str], delimiter: str, check_header: bool,
-                    emptied: list[int] | None = None) -> Iterator[tuple[int, list[str]]]:
-    """The rows after the header line, each with the line it starts on; blank lines and lines of empty fields
+                    emptied: list[int] | None = None) -> Iterator[tuple[int, int, list[str]]]:
+    """The rows after the header line, each with the lines it starts and ends on; blank lines and lines of empty fields
     (``,,``) are skipped, as :func:`_headerless_columns` skips them (the lines of the latter appended to
     ``emptied``). A row the csv
     module cannot read, one with another number of fields than ``header`` and (with ``check_header``) a copy of
@@ -697,27 +704,45 @@ def _delimited_rows(path: str, reader: Reader, header: list[str], delimiter: str
             )
         if delimiter == "\t" and start - 1 > line:
             _refuse_swallowed_rows(path, line, start - 1, row, len(header))
-        yield line, row
+        yield line, start - 1, row
 
 
-def _refuse_swallowed_rows(path: str, line: int, end: int, row: Sequence[str], width: int) -> None:
-    """Refuse a TSV row that runs from ``line`` to ``end`` when each of its lines, its quotes read as characters, is
-    a row of its own (``width`` tab-separated fields, as the header; blank lines aside), one of them inside a quoted
-    field: a stray quote opening a field of an unquoted file (``"Hi`` ...) took in the rows after it up to the next
-    quote that ends a field, and they were read, unsaid, as one text. A quoted field may hold line breaks and tabs
-    (pandas, Excel and ``predict --output`` write such a field so: code indented with tabs, a pasted table), and its
-    row is read unless all its lines have the header's tabs, as a stray quote leaves them (rarely, a text so
-    written). A CSV file is not checked so: a line of prose holds commas as often as not."""
-    if width < 2 or any(text.count("\t") != width - 1
-                        for text in "\t".join(row).split("\n") if text.strip()):
+def _refuse_swallowed_rows(path: str, line: int, end: int, row: Sequence[str], width: int, delimiter: str = "\t",
+                           labelled: tuple[int, Collection[str]] | None = None) -> None:
+    """Refuse a row that runs from ``line`` to ``end`` when each of its lines, its quotes read as characters, is a
+    row of its own (``width`` fields separated by ``delimiter``, as the header; blank lines aside), one of them
+    inside a quoted field: a stray quote opening a field of an unquoted file (``"Hi`` ...) took in the rows after it
+    up to the next quote that ends a field, and they were read, unsaid, as one text. A quoted field may hold line
+    breaks and tabs (pandas, Excel and ``predict --output`` write such a field so: code indented with tabs, a pasted
+    table), and its row is read unless all its lines have the header's tabs, as a stray quote leaves them (rarely,
+    a text so written). A line of prose holds commas as often as not, so a CSV row (``labelled``: the label
+    column's index and the file's labels) is refused only where each of its lines has a label of the file in that
+    column, as the rows a stray quote took in have (any line inside it then names it)."""
+    def reads_as_row(text: str) -> bool:
+        fields = text.split(delimiter)
+        return len(fields) == width and (labelled is None or fields[labelled[0]].strip() in labelled[1])
+
+    lines = delimiter.join(row).split("\n")
+    if width < 2 or not all(reads_as_row(text) for text in lines if text.strip()):
         return
+    inner = (_inner_row(line, row, reads_as_row) if labelled is None else
+             next((line + k for k, text in enumerate(lines[1:], start=1) if text.strip()), None))
+    if inner is not None:
+        raise UserError(f"{path}:{line}: this row runs on to line {end}, and line {inner}, inside it, reads as a row "
+                        f"of its own ({width} {_separator_name(delimiter)}-separated fields"
+                        f"{'' if labelled is None else ', a label of the file in its label column'}): {UNCLOSED_QUOTE}")
+
+
+def _inner_row(line: int, row: Sequence[str], reads_as_row: Callable[[str], bool]) -> int | None:
+    """The first line of a TSV row starting on ``line`` that lies inside a quoted field (after a line break within
+    one of its cells) and reads as a row of its own; None where none does."""
     at = line
     for cell in row:
         for k, inner in enumerate(cell.split("\n")[1:], start=1):
-            if inner.count("\t") == width - 1:
-                raise UserError(f"{path}:{line}: this row runs on to line {end}, and line {at + k}, inside it, "
-                                f"reads as a row of its own ({width} tab-separated fields): {UNCLOSED_QUOTE}")
+            if reads_as_row(inner):
+                return at + k
         at += cell.count("\n")
+    return None
 
 
 def _cell_label(row: Sequence[str], li: int, where: str, label_column: str, require_label: bool) -> str | None:
@@ -876,8 +901,11 @@ def _json_labels(value: list[Any], where: str, require_label: bool) -> list[str]
     return _distinct([item.strip() for item in value])
 
 
-def check_labels_known(table: Table, known: Sequence[str], label_column: str = "label") -> None:
-    """Refuse a row whose label the model never saw in training (one line: file, line, column)."""
+def check_labels_known(table: Table, known: Sequence[str], label_column: str = "label",
+                       whose: str = "the model's labels", remedy: str = "") -> None:
+    """Refuse a row whose label is not one of ``known`` (``whose``: what they are, the model's, the resumed run's
+    or those of the training data named), in one line: file, line, column, the known labels, and ``remedy`` (how
+    to go on) where the label is not one of them in another spelling (then: how to write it)."""
     allowed = set(known)
     for names, line in zip(table.label_lists(), table.lines, strict=True):
         label = next((name for name in names if name not in allowed), None)
@@ -885,10 +913,9 @@ def check_labels_known(table: Table, known: Sequence[str], label_column: str = "
             shown = ", ".join(repr(k) for k in list(known)[:10])
             near = next((k for k in known if label_key(k) == label_key(label)), None)
             hint = f"; it differs from the training label {near!r} only in {spelled_apart(label)}: write it " \
-                   f"{near!r}" if near is not None else ""
+                   f"{near!r}" if near is not None else remedy
             raise UserError(
-                f"{table.path}:{line}: column {label_column!r}: label {label!r} is not in the training "
-                f"data (training labels: {shown}){hint}"
+                f"{table.path}:{line}: column {label_column!r}: label {label!r} is not one of {whose}: {shown}{hint}"
             )
 
 

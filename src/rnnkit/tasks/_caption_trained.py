@@ -19,9 +19,10 @@ from rnnkit.tasks import speaks_python
 from rnnkit.tasks._caption_data import _caption_text, _saved_tokenizer
 from rnnkit.tasks._caption_decoding import _decode_images, caption_scores
 from rnnkit.tasks._ensemble import ensemble_facts, first_model, joined, model_paths, unattended
-from rnnkit.tasks._translate_decoding import warn_rewritten, warn_short_bleu
+from rnnkit.tasks._translate_decoding import reached_limit, warn_reached_limit, warn_rewritten, warn_short_bleu
 from rnnkit.train.building import build_model, check_size, loaded_repr, saved_max_len
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
+from rnnkit.wording import counted
 
 #: why a captioner has no attention to read (:func:`~rnnkit.tasks._ensemble.unattended`): return_attention and
 #: --attention-png are refused so
@@ -125,7 +126,13 @@ class ImageCaptioner:
         items = [images] if single else list(images)
         batch = self.load_images(items)
         results = []
-        for hyps in _decode_images(self.model, batch, self.max_len, beam, n_best, return_attention, sampling):
+        decoded = _decode_images(self.model, batch, self.max_len, beam, n_best, return_attention, sampling)
+        drawn = n_best if sampling is not None else 1  # each drawn caption is one a user gets; a beam's best only
+        warn_reached_limit(reached_limit(decoded, drawn > 1), len(items), drawn, "caption",
+                           f"the training --max-len, {counted(self.max_len, 'word')}",
+                           "a model trained longer learns to end its captions, and one trained with a larger "
+                           "--max-len writes longer ones")
+        for hyps in decoded:
             text = decode_ids(self.words, hyps[0].tokens)
             if n_best == 1 and not return_attention and not as_dict:
                 results.append(text)

@@ -26,6 +26,7 @@ from rnnkit.errors import SettingError, UserError, check_filled, check_texts, re
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks._classify_config import ClassifyConfig
 from rnnkit.train.checkpoint import Checkpoint
+from rnnkit.train.options import resumed_keeps
 from rnnkit.wording import counted, line_numbers, listed
 
 DATA_HELP = "a CSV, TSV or JSONL file with text and label columns, or 'polarity'"
@@ -147,12 +148,15 @@ def _read_tables(config: ClassifyConfig, data: str, val_data: str | None,
         only = labels[0] if labels else ""
         raise UserError(f"{train_t.path}: column {config.label_column!r} has only one label ({only!r}) in the "
                         "training rows; a classifier needs at least two")
+    whose, remedy = (("the resumed run's labels", f"; {resumed_keeps('labels')}") if ckpt else
+                     (f"the labels of the training data {train_t.path}", "; a model learns only the labels of its "
+                      f"training data: relabel the row, or add rows of that label to {train_t.path}"))
     if ckpt:
-        check_labels_known(train_t, labels, config.label_column)
+        check_labels_known(train_t, labels, config.label_column, whose, remedy)
     if not len(val_t):
         raise UserError(f"{data}: too few rows for a validation split ({len(table)}); give --val-data FILE")
     if not is_multi_label(config, ckpt, train_t, val_t):  # a multi-label model misses an unseen label, as fastText
-        check_labels_known(val_t, labels, config.label_column)
+        check_labels_known(val_t, labels, config.label_column, whose, remedy)
     return train_t, val_t, labels
 
 

@@ -13,7 +13,7 @@ from rnnkit.data.audio_read import MAX_RATE, MIN_RATE
 from rnnkit.errors import SettingError, check_count, check_finite, check_fraction, check_positive
 from rnnkit.models.speech import SUBSAMPLERS
 from rnnkit.tasks.translate import DecodedResult
-from rnnkit.train.options import RegulariserSettings, TrainSettings
+from rnnkit.train.options import KEPT, RegulariserSettings, TrainSettings
 
 SYMBOLS = ("phonemes", "chars")
 SPEEDS = (0.9, 1.0, 1.1)   # speed perturbation (Ko et al. 2015)
@@ -89,7 +89,7 @@ class SpeechConfig(TrainSettings, RegulariserSettings):
         check_count("sample_rate", self.sample_rate, MIN_RATE, MAX_RATE)
         if saved is not None and "sample_rate" not in saved and self.sample_rate != SAMPLE_RATE:
             raise SettingError("sample_rate", self.sample_rate, f"the resumed run was saved before --sample-rate and "
-                               f"computes its features at {SAMPLE_RATE} Hz; a resumed run keeps its model and data")
+                               f"computes its features at {SAMPLE_RATE} Hz; {KEPT}")
 
     def _check_symbol_settings(self, saved: dict[str, Any]) -> None:
         """Refuse ``voice`` with characters and ``jamo`` with phonemes (a setting not the run's own when resumed):

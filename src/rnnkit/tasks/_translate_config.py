@@ -19,7 +19,7 @@ from rnnkit.errors import (
 from rnnkit.models.seq2seq import ATTENTIONS
 from rnnkit.train.building import MAX_DECODE_LENGTH
 from rnnkit.train.checkpoint import Checkpoint
-from rnnkit.train.options import TrainSettings
+from rnnkit.train.options import KEPT, TrainSettings
 
 TOKENIZERS = ("char", "word", "bpe")
 #: an output is cut at this many times the longer of its source and the length the model trained on (``--max-len``)
@@ -146,7 +146,7 @@ def refuse_tie_added(ckpt: Checkpoint | None, share: bool, name: str = "share_de
     weights' names)."""
     if ckpt is not None and share and name not in (ckpt.config.get("settings") or {}):
         flag = name.replace("_", "-")
-        raise UserError(f"--{flag}: the resumed run had no {flag}; a resumed run keeps its model and data")
+        raise UserError(f"--{flag}: the resumed run had no {flag}; {KEPT}")
 
 
 def check_teacher_forcing(ratio: float, floor: float | None) -> None:

@@ -173,14 +173,21 @@ def warn_cut(cut: int, sources: int, decoding: Decoding) -> None:
     """Say that ``cut`` of the translations of ``sources`` texts (each drawn sample of them, where several are:
     :func:`counts_every_sample`) reached the output limit and end there (a translation stopped at 13 tokens had
     read as finished), and which flags raise it; nothing where none did."""
+    limit = (f"{decoding.max_len_a:g} × source tokens + {decoding.max_len_b}, at most {OUTPUT_CAP} × the longer of "
+             "the source and the training --max-len")
+    warn_reached_limit(cut, sources, decoding.n_best if counts_every_sample(decoding) else 1, "translation", limit,
+                       "--max-len-a and --max-len-b raise it")
+
+
+def warn_reached_limit(cut: int, sources: int, drawn: int, noun: str, limit: str, remedy: str) -> None:
+    """Say once that ``cut`` of the outputs (``noun``: translations, captions) of ``sources`` inputs, each
+    ``drawn`` samples of them where more than one is drawn, reached the output ``limit`` and end there with no
+    end of the model's (they had read as finished), and ``remedy``, what raises it; nothing where none did."""
     if not cut:
         return
-    drawn = counts_every_sample(decoding)
-    total = counted(sources * decoding.n_best if drawn else sources, "sampled translation" if drawn else "translation")
-    warn(f"{cut} of {total} reached the output limit "
-         f"({decoding.max_len_a:g} × source tokens + {decoding.max_len_b}, at most {OUTPUT_CAP} × the longer "
-         f"of the source and the training --max-len) and {'were' if cut != 1 else 'was'} cut there, with no end "
-         "written by the model; --max-len-a and --max-len-b raise it")
+    total = counted(sources * drawn, f"sampled {noun}") if drawn > 1 else counted(sources, noun)
+    warn(f"{cut} of {total} reached the output limit ({limit}) and {'were' if cut != 1 else 'was'} cut there, "
+         f"with no end written by the model; {remedy}")
 
 
 def sacre_scores(hyps: Sequence[str], refs: Sequence[str], *more_refs: Sequence[str]) -> dict[str, Any]:

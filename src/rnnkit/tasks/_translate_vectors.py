@@ -16,6 +16,7 @@ from rnnkit.models.seq2seq import Seq2Seq
 from rnnkit.tasks._text import freeze_embedding, read_for_symbols, say, start_embedding
 from rnnkit.tasks._translate_config import EMBEDDING, Seq2SeqConfig
 from rnnkit.train.checkpoint import Checkpoint
+from rnnkit.train.options import KEPT
 
 #: each side's setting, flag and the model's embedding it starts
 SIDES = (("source", "src_vectors", "--src-vectors", "src_embedding"),
@@ -35,7 +36,7 @@ def sized(config: Seq2SeqConfig, ckpt: Checkpoint | None, verbose: bool = False)
         saved = ckpt.config.get("settings") or {}
         for _, name, flag, _ in SIDES:
             if name not in saved and (path := getattr(config, name)) is not None:
-                raise UserError(f"{flag} {path}: the resumed run had none; a resumed run keeps its model and data")
+                raise UserError(f"{flag} {path}: the resumed run had none; {KEPT}")
         if config.embedding is None:  # settings without it (start_run keeps a saved one): the model's own
             config = replace(config, embedding=int((ckpt.config.get("model") or {}).get("embedding", EMBEDDING)))
         return config

@@ -5,18 +5,20 @@ Experiments (see :data:`EXPERIMENTS`): ``adding``, ``copy``, ``pixel-mnist``, ``
 seeds and writes into ``--out``:
 
 * ``results.json`` -- the settings, and per cell the parameter count, the metric of every seed, its mean
-  and standard deviation, seconds and steps per run, and the learning curves; written after each cell, so
-  an interrupted experiment keeps the cells done (``cells_not_run`` names the others, as results.md and the
-  line Ctrl-C leaves on stderr do; it is not resumed: the rest run with ``--cells`` into another ``--out``);
+  and standard deviation (null for one seed: no spread was measured), seconds and steps per run, and the
+  learning curves; written after each cell, so an interrupted experiment keeps the cells done
+  (``cells_not_run`` names the others, as results.md and the line Ctrl-C leaves on stderr do; it is not
+  resumed: the rest run with ``--cells`` into another ``--out``);
 * ``results.md`` -- a Markdown table (mean ± std over seeds) with the trivial baseline, and the cells no better
   than it named below it (nothing learned in the budget);
 * ``curves.png`` -- the test metric against training time, one line per cell and seed.
 
 ``--json`` prints one object, ``{"experiment", "metric", "results": {CELL: {"mean", "std", "seconds"}}}``
-(``seconds`` is the mean wall time of one run). ``--minutes M`` is the budget of ONE run (one cell,
-one seed): the whole experiment takes up to cells × seeds × M minutes. ``--config FILE.toml`` reads the
-same settings from a file (``experiments/*.toml``); flags given on the command line win. NAME alone runs the
-settings of its shipped file (each cell's own ones included, :attr:`Experiment.cell_defaults`).
+(``seconds`` is the mean wall time of one run; ``std`` is null for one seed). ``--minutes M`` is the budget
+of ONE run (one cell, one seed): the whole experiment takes up to cells × seeds × M minutes. ``--config
+FILE.toml`` reads the same settings from a file (``experiments/*.toml``); flags given on the command line win.
+NAME alone runs the settings of its shipped file (each cell's own ones included,
+:attr:`Experiment.cell_defaults`).
 
 Cells start from the presets of Le, Jaitly & Hinton (2015), :func:`rnnkit.cells.le2015`: ``irnn`` is
 rnnkit's IRNN cell (ReLU, W_hh = I, zero biases, W_ih ~ N(0, 0.001²)); ``rnn_relu`` is the ReLU RNN with
@@ -269,11 +271,14 @@ def _check_stop_at(stop_at: float | None, problem: Problem) -> None:
         raise SettingError("stop_at", stop_at, "expected an MSE >= 0")
 
 
-def _mean_std(values: list[float]) -> tuple[float, float]:
+def _mean_std(values: list[float]) -> tuple[float, float | None]:
+    """The mean of the seeds' metrics and their sample standard deviation: NaN for both where a run diverged;
+    no std (None, null in JSON) for one seed, whose spread is unmeasured (0.0 read as seeds that agreed), as
+    results.md shows no "± std" then."""
     finite = [v for v in values if math.isfinite(v)]
     if len(finite) != len(values) or not values:
         return float("nan"), float("nan")
-    return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else 0.0)
+    return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else None)
 
 
 def run_experiment(s: Settings, log: Callable[[str], None] = lambda m: None,

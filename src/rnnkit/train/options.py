@@ -59,6 +59,17 @@ __all__ = ["TRAINER_DEFAULTS", "RegulariserSettings", "TrainSettings", "add_data
            "add_trainer_arguments", "config_from", "load_config_file", "plain_number", "read_toml", "resolve_settings",
            "settings_of", "start_run", "train_config_from", "use_threads", "verb_device"]
 
+#: why a resumed run refuses another value of a setting it keeps, and the two ways on (charlm's --batch-size of
+#: another run was 'a resumed run keeps its model and data', and its user was left to guess what to do)
+KEPT = ("a resumed run keeps its model and data: leave it out to resume the run as it is, or train a new run "
+        "with another --out")
+
+
+def resumed_keeps(what: str) -> str:
+    """Why a resumed run refuses data with a label (``what``: its labels, its tags) it did not learn, and the way on."""
+    return f"a resumed run keeps its {what}: train a new run with another --out to learn it"
+
+
 T = TypeVar("T")
 PRECISIONS = ("fp32", "bf16", "auto")
 #: settings a resumed run takes from this command, not from the run: where it trains is this machine's choice
