@@ -121,9 +121,26 @@ def _text_list(verb: str, texts: object) -> list[str]:
     return items
 
 
-def _encode_texts(tokenizer: Any, texts: Sequence[str], max_len: int) -> list[list[int]]:
-    """Token ids of each (stripped) text, cut to ``max_len``; an empty one becomes ``[<unk>]``."""
+def _encode_texts(tokenizer: Any, texts: Sequence[str], max_len: int | None) -> list[list[int]]:
+    """Token ids of each (stripped) text, cut to ``max_len`` (None: whole); an empty one becomes ``[<unk>]``."""
     return [tokenizer.encode(t.strip())[:max_len] or [1] for t in texts]
+
+
+def _encode_training(tokenizer: Any, table: Table, max_len: int, which: str, say: bool = True) -> list[list[int]]:
+    """:func:`_encode_texts` of a run's ``which`` table (``"training"``, ``"validation"``), with a warning (``say``)
+    counting its texts longer than ``max_len`` tokens, naming the first one's line and the longest: a
+    20,000-character call transcript was cut to its first 400 characters without a word, and a scam said after them
+    was never read."""
+    whole = _encode_texts(tokenizer, table.texts, None)
+    longest = max(map(len, whole), default=0)
+    if say and longest > max_len:
+        long = [line for ids, line in zip(whole, table.lines, strict=True) if len(ids) > max_len]
+        with report_warnings():
+            warn(f"{table.path}: --max-len {max_len}: {len(long):,} of {len(whole):,} {which} texts (the first on "
+                 f"line {long[0]}) are longer than {max_len:,} tokens; only their first {max_len:,} are read, in "
+                 f"training and by predict and evaluate (the longest is {longest:,} tokens; a larger --max-len reads "
+                 "more of each text, at more time and memory a step)")
+    return [ids[:max_len] if len(ids) > max_len else ids for ids in whole]
 
 
 def _read_tables(config: ClassifyConfig, data: str, val_data: str | None,
