@@ -40,3 +40,20 @@ def test_texts_within_max_len_bring_no_warning(tmp_path: Path) -> None:
         warnings.simplefilter("always")
         fit(tmp_path, data)
     assert not [w for w in caught if "--max-len" in str(w.message)]
+
+
+def test_predict_and_evaluate_say_a_text_longer_than_the_models_max_len_is_cut(tmp_path: Path) -> None:
+    """A model trained on short calls read a 30-minute call's transcript's first --max-len tokens without a word."""
+    data = write_calls(tmp_path / "calls.csv", 30)
+    fit(tmp_path, data)
+    model = rnnkit.load(tmp_path / "run")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a short text: no warning
+        model.predict(["엄마 나 늦어"])
+    with pytest.warns(RnnkitWarning, match=r"^1 of 2 texts \(the first: text 2\) are longer than the model's "
+                                           r"max_len of 40 tokens, and only their first 40 are read \(the "
+                                           r"longest is 500 tokens"):
+        model.predict(["엄마 나 늦어", "여보세요" * 125])
+    long = write_calls(tmp_path / "long.csv", 500)
+    with pytest.warns(RnnkitWarning, match=r"^1 of 13 texts \(the first: text 3\) are longer"):
+        model.evaluate(long)

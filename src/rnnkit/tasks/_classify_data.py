@@ -132,14 +132,37 @@ def _encode_training(tokenizer: Any, table: Table, max_len: int, which: str, say
     20,000-character call transcript was cut to its first 400 characters without a word, and a scam said after them
     was never read."""
     whole = _encode_texts(tokenizer, table.texts, None)
-    longest = max(map(len, whole), default=0)
-    if say and longest > max_len:
-        long = [line for ids, line in zip(whole, table.lines, strict=True) if len(ids) > max_len]
+    long = _longer(whole, max_len)
+    if say and long:
         with report_warnings():
             warn(f"{table.path}: --max-len {max_len}: {len(long):,} of {len(whole):,} {which} texts (the first on "
-                 f"line {long[0]}) are longer than {max_len:,} tokens; only their first {max_len:,} are read, in "
-                 f"training and by predict and evaluate (the longest is {longest:,} tokens; a larger --max-len reads "
-                 "more of each text, at more time and memory a step)")
+                 f"line {table.lines[long[0]]}) are longer than {max_len:,} tokens; only their first {max_len:,} are "
+                 f"read, in training and by predict and evaluate (the longest is {max(map(len, whole)):,} tokens; a "
+                 "larger --max-len reads more of each text, at more time and memory a step)")
+    return _cut(whole, max_len)
+
+
+def _encode_read(tokenizer: Any, texts: Sequence[str], max_len: int) -> list[list[int]]:
+    """:func:`_encode_texts` of the texts a trained model reads (predict, evaluate), with a warning counting those
+    longer than its ``max_len``, which it reads the first ``max_len`` tokens of: a call transcript longer than the
+    training ones was cut without a word."""
+    whole = _encode_texts(tokenizer, texts, None)
+    long = _longer(whole, max_len)
+    if long:
+        with report_warnings():
+            warn(f"{len(long):,} of {len(whole):,} texts (the first: text {long[0] + 1}) are longer than the model's "
+                 f"--max-len of {max_len:,} tokens, and only their first {max_len:,} are read (the longest is "
+                 f"{max(map(len, whole)):,} tokens; a model trained with a larger --max-len reads more)")
+    return _cut(whole, max_len)
+
+
+def _longer(whole: Sequence[list[int]], max_len: int) -> list[int]:
+    """The indices of the token lists longer than ``max_len``."""
+    return [i for i, ids in enumerate(whole) if len(ids) > max_len]
+
+
+def _cut(whole: list[list[int]], max_len: int) -> list[list[int]]:
+    """Each token list cut to its first ``max_len`` (one no longer is kept as it is)."""
     return [ids[:max_len] if len(ids) > max_len else ids for ids in whole]
 
 

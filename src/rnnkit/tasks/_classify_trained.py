@@ -33,6 +33,7 @@ from rnnkit.tasks import _text as shared
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._classify_config import ClassifyConfig
 from rnnkit.tasks._classify_data import (
+    _encode_read,
     _encode_texts,
     _read_tables,
     _text_list,
@@ -140,7 +141,7 @@ class TextClassifier(shared.TextModel):
         texts = _text_list("probabilities", texts)
         if not texts:
             return torch.zeros(0, len(self.labels))
-        return torch.stack(predict_probabilities(self.model, self.encode(texts)))
+        return torch.stack(predict_probabilities(self.model, _encode_read(self.tokenizer, texts, self.max_len)))
 
     def predict(self, texts: str | Sequence[str], digits: int | None = 6, threshold: float | None = None,
                 top_k: int | None = None) -> dict[str, Any] | list[dict[str, Any]]:
