@@ -31,7 +31,8 @@ def test_korean_or_chinese_utf16_without_a_mark_is_named_so(text: str, codec: st
 
 @pytest.mark.parametrize("codec", ["cp949", "euc-kr"])
 def test_a_cp949_file_keeps_the_not_utf8_line(codec: str) -> None:
-    assert "(`-f cp949` for Korean)" in _said((KOREAN * 4).encode(codec))
+    assert "but Korean in CP949 or EUC-KR, it seems; save the file as UTF-8, e.g. `iconv -f cp949 -t utf-8`" in _said(
+        (KOREAN * 4).encode(codec))  # walk52: named as CP949, not `-f latin1` first
 
 
 def test_bytes_with_nuls_that_are_no_text_keep_the_not_utf8_line() -> None:

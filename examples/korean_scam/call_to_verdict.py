@@ -17,13 +17,15 @@ character error rate of the recognised transcripts, and how many calls were spok
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import random
+import sys
 from pathlib import Path
 
 import rnnkit
 from rnnkit.data.speech_corpus import speak
+from rnnkit.data.tabular import read_table
+from rnnkit.errors import UserError
 from rnnkit.tasks.speech import error_rates
 
 
@@ -31,7 +33,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--asr", required=True, help="a Korean speech model (rnnkit train speech --symbols chars)")
     parser.add_argument("--classifier", required=True, help="the scam classifier (rnnkit train classify)")
-    parser.add_argument("--calls", required=True, help="test.csv of rnnkit data scam (columns text,label)")
+    parser.add_argument("--calls", required=True, help="test.csv of rnnkit data scam (columns text,label), or a "
+                        "CSV/TSV/JSONL file of your own transcripts and labels")
+    parser.add_argument("--text-column", default="text", help="the column of the transcripts (default %(default)s)")
+    parser.add_argument("--label-column", default="label", help="the column of the labels (default %(default)s)")
     parser.add_argument("--corpus", required=True, help="the Korean speech corpus (its corpus.json names the "
                         "test voices)")
     parser.add_argument("--out", required=True, help="folder for the spoken calls")
@@ -41,8 +46,19 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of each call's test voice, speed and pitch (default %(default)s)")
     args = parser.parse_args()
+    try:
+        run(args)
+    except UserError as exc:  # a file of the user's: one line naming it, as rnnkit's own commands say it
+        print(f"call_to_verdict.py: error: {exc}", file=sys.stderr)
+        sys.exit(2)
 
-    rows = list(csv.DictReader(open(args.calls, encoding="utf-8")))[: args.n]
+
+def run(args: argparse.Namespace) -> None:
+    """Speak, transcribe and classify the first ``--n`` calls of ``--calls``; print the scores as one JSON object.
+    The calls are read as rnnkit reads a classifier's data (a BOM, any column names, CP949 refused naming it): read
+    as plain UTF-8 by column name ``text``, a file Excel saved, or with a header of its own, ended in a traceback."""
+    table = read_table(args.calls, args.text_column, args.label_column)
+    rows = [{"text": text, "label": label} for text, label in zip(table.texts, table.labels, strict=True)][: args.n]
     voices = json.loads((Path(args.corpus) / "corpus.json").read_text(encoding="utf-8"))["voices"]["test"]
     rng = random.Random(args.seed)
     out = Path(args.out)

@@ -12,6 +12,7 @@ confusion matrix is drawn by :func:`rnnkit.plots.confusion_png`.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -71,11 +72,12 @@ def format_report(report: dict[str, Any], unit: str) -> str:
              *per_class_table(report)]
     lines.append("confusion (rows: true label, columns: predicted)")
     width = _label_width(labels)
-    cell = max([6, *(len(str(v)) + 1 for row in report["confusion"] for v in row), *(len(lab) + 1 for lab in labels)])
+    cell = max([6, *(len(str(v)) + 1 for row in report["confusion"] for v in row),
+                *(_columns(str(lab)) + 1 for lab in labels)])
     if labels:  # a report of no labels (classification_report(..., labels=[])) has an empty matrix
-        lines.append(" " * width + "".join(f"{lab:>{cell}}" for lab in labels))
+        lines.append(" " * width + "".join(" " * (cell - _columns(str(lab))) + str(lab) for lab in labels))
     for label, row in zip(labels, report["confusion"], strict=True):
-        lines.append(f"{label:<{width}}" + "".join(f"{v:>{cell}}" for v in row))
+        lines.append(_padded(label, width) + "".join(f"{v:>{cell}}" for v in row))
     return "\n".join(lines)
 
 
@@ -87,13 +89,26 @@ def per_class_table(report: dict[str, Any]) -> list[str]:
     lines = [f"{'label':<{width}}  precision  recall  f1      support"]
     for label in labels:
         c = report["per_class"][label]
-        lines.append(f"{label:<{width}}  {c['precision']:.4f}     {c['recall']:.4f}  {c['f1']:.4f}  {c['support']}")
+        lines.append(f"{_padded(label, width)}  {c['precision']:.4f}     {c['recall']:.4f}  {c['f1']:.4f}  "
+                     f"{c['support']}")
     return lines
 
 
 def _label_width(labels: Sequence[Any]) -> int:
-    """The width of the label column: the longest label's, at least 8."""
-    return max([8, *(len(str(lab)) for lab in labels)])
+    """The width of the label column in a terminal's columns: the longest label's, at least 8."""
+    return max([8, *(_columns(str(lab)) for lab in labels)])
+
+
+def _columns(text: str) -> int:
+    """The columns ``text`` takes in a terminal: two for a wide character (Hangul, CJK, fullwidth forms), none for
+    a combining mark, one for any other. Padded by its length, a Korean label (사기, 정상) pushed its row of the
+    per-label table and the confusion matrix out of line by one column a syllable."""
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _padded(label: Any, width: int) -> str:
+    """``label`` with spaces after it to ``width`` terminal columns (:func:`_columns`)."""
+    return str(label) + " " * (width - _columns(str(label)))
 
 
 def probability_scores(probs: Tensor, y_true: Sequence[int], labels: Sequence[str]) -> dict[str, float]:

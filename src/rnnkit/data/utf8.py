@@ -46,6 +46,11 @@ CHUNK_BYTES = 16 << 20
 #: how to mend a file that is not UTF-8 (Latin-1 and, for Korean, CP949 are the encodings met most)
 HINT = "save the file as UTF-8, e.g. `iconv -f latin1 -t utf-8` (`-f cp949` for Korean)"
 
+#: how to mend a file that reads as Korean in CP949 (:func:`_reads_as_korean`: the bytes looked at, the Hangul
+#: syllables they must hold)
+KOREAN_HINT = "save the file as UTF-8, e.g. `iconv -f cp949 -t utf-8` (in Excel: Save As 'CSV UTF-8')"
+KOREAN_SAMPLE, KOREAN_SYLLABLES = 4096, 4
+
 #: the byte order marks that begin a UTF-16 file (little- and big-endian), and how to mend one
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 UTF16_HINT = "save the file as UTF-8, e.g. `iconv -f utf-16 -t utf-8`"
@@ -151,8 +156,25 @@ def _not_utf8(exc: UnicodeDecodeError, where: str, place: _Place, started: bool,
     # UTF-16 fails as UTF-8 in its first bytes; a file whose first bytes are UTF-8 (NULs and all) is not it
     if offset < len(head) and (codec := _utf16_by_its_nuls(head)) is not None:
         return _wide_error(where, codec, f"it has 0 bytes and reads as {codec[:6].upper()} text")
+    korean = " but Korean in CP949 or EUC-KR, it seems" if _reads_as_korean(exc.object, exc.start) else ""
     return UserError(f"{where}:{place.line}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at column "
-                     f"{place.column}, byte offset {offset}); {HINT}")
+                     f"{place.column}, byte offset {offset}){korean}; {KOREAN_HINT if korean else HINT}")
+
+
+def _reads_as_korean(raw: bytes, start: int) -> bool:
+    """Whether ``raw``, from the line that holds byte ``start`` (the first that is not UTF-8) on, reads as Korean in
+    CP949 (EUC-KR is its part): :data:`KOREAN_SAMPLE` bytes decode and hold :data:`KOREAN_SYLLABLES` Hangul
+    syllables or more, nine in ten of their characters beyond ASCII. A Korean Windows' Excel saves its plain "CSV"
+    so, and the refusal put `iconv -f latin1` first, which turns such a file into UTF-8 nonsense that reads.
+    Latin-1 text does not read so: its accented small letters (0xe0 on) take no ASCII byte after them in CP949."""
+    begin = raw.rfind(b"\n", 0, start) + 1  # a line end is never the second byte of a CP949 character
+    try:
+        text = codecs.getincrementaldecoder("cp949")("strict").decode(raw[begin:begin + KOREAN_SAMPLE], False)
+    except UnicodeDecodeError:
+        return False
+    wide = [c for c in text if c >= "\x80"]
+    syllables = sum("\uac00" <= c <= "\ud7a3" for c in wide)
+    return syllables >= KOREAN_SYLLABLES and syllables >= 0.9 * len(wide)
 
 
 def _refuse_nuls(where: str, count: int, size: int, line: int, cut: int = 0) -> None:

@@ -122,9 +122,49 @@ def _text_list(verb: str, texts: object) -> list[str]:
     return items
 
 
-def _encode_texts(tokenizer: Any, texts: Sequence[str], max_len: int) -> list[list[int]]:
-    """Token ids of each (stripped) text, cut to ``max_len``; an empty one becomes ``[<unk>]``."""
+def _encode_texts(tokenizer: Any, texts: Sequence[str], max_len: int | None) -> list[list[int]]:
+    """Token ids of each (stripped) text, cut to ``max_len`` (None: whole); an empty one becomes ``[<unk>]``."""
     return [tokenizer.encode(t.strip())[:max_len] or [1] for t in texts]
+
+
+def _encode_training(tokenizer: Any, table: Table, max_len: int, which: str, say: bool = True) -> list[list[int]]:
+    """:func:`_encode_texts` of a run's ``which`` table (``"training"``, ``"validation"``), with a warning (``say``)
+    counting its texts longer than ``max_len`` tokens, naming the first one's line and the longest: a
+    20,000-character call transcript was cut to its first 400 characters without a word, and a scam said after them
+    was never read."""
+    whole = _encode_texts(tokenizer, table.texts, None)
+    long = _longer(whole, max_len)
+    if say and long:
+        with report_warnings():
+            warn(f"{table.path}: --max-len {max_len}: {len(long):,} of {len(whole):,} {which} texts (the first on "
+                 f"line {table.lines[long[0]]}) are longer than {max_len:,} tokens; only their first {max_len:,} are "
+                 f"read, in training and by predict and evaluate (the longest is {max(map(len, whole)):,} tokens; a "
+                 "larger --max-len reads more of each text, at more time and memory a step)")
+    return _cut(whole, max_len)
+
+
+def _encode_read(tokenizer: Any, texts: Sequence[str], max_len: int) -> list[list[int]]:
+    """:func:`_encode_texts` of the texts a trained model reads (predict, evaluate), with a warning counting those
+    longer than its ``max_len``, which it reads the first ``max_len`` tokens of: a call transcript longer than the
+    training ones was cut without a word."""
+    whole = _encode_texts(tokenizer, texts, None)
+    long = _longer(whole, max_len)
+    if long:
+        with report_warnings():
+            warn(f"{len(long):,} of {len(whole):,} texts (the first: text {long[0] + 1}) are longer than the model's "
+                 f"--max-len of {max_len:,} tokens, and only their first {max_len:,} are read (the longest is "
+                 f"{max(map(len, whole)):,} tokens; a model trained with a larger --max-len reads more)")
+    return _cut(whole, max_len)
+
+
+def _longer(whole: Sequence[list[int]], max_len: int) -> list[int]:
+    """The indices of the token lists longer than ``max_len``."""
+    return [i for i, ids in enumerate(whole) if len(ids) > max_len]
+
+
+def _cut(whole: list[list[int]], max_len: int) -> list[list[int]]:
+    """Each token list cut to its first ``max_len`` (one no longer is kept as it is)."""
+    return [ids[:max_len] if len(ids) > max_len else ids for ids in whole]
 
 
 def _read_tables(config: ClassifyConfig, data: str, val_data: str | None,

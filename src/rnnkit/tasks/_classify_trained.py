@@ -33,6 +33,7 @@ from rnnkit.tasks import _text as shared
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._classify_config import ClassifyConfig
 from rnnkit.tasks._classify_data import (
+    _encode_read,
     _encode_texts,
     _read_tables,
     _text_list,
@@ -101,7 +102,7 @@ class TextClassifier(shared.TextModel):
             if top_k is None:
                 with_k = ", or with a top k (--top-k K)" if predicting else ""  # evaluate has no --top-k
                 raise SettingError("threshold", threshold, f"applies only to a multi-label model{with_k}; this one "
-                                   "gives the most probable of its labels to each text")
+                                   f"gives the most probable of its labels to each text{self._own_cut()}")
             return check_threshold(threshold, zero=True)
         if threshold is None:
             return DEFAULT_THRESHOLD
@@ -115,6 +116,16 @@ class TextClassifier(shared.TextModel):
                 raise SettingError("threshold", threshold, f"{exc.expected}; 0 only with a top k (--top-k K): "
                                    "the K most probable labels whatever their probability") from None
             raise
+
+    def _own_cut(self) -> str:
+        """How a two-label model's user cuts one label's probability where they want (a scam detector that should
+        flag fewer calls, or miss fewer): the refusal of ``--threshold`` said only that it was refused."""
+        if len(self.labels) != 2:
+            return ""
+        first, second = (f"p_{label}" for label in self.labels)
+        return (f" (above 0.5); to call a text one label at another probability (precision traded for recall), "
+                f"compare its {first} or {second} with your cut-off: `predict --file` writes them, `--json` gives "
+                "\"probabilities\"")
 
     def _prediction_rule(self, threshold: float | None, top_k: int | None) -> tuple[float, int | None]:
         """``(threshold, top_k)`` of a prediction, both checked (:meth:`predict` and :meth:`predict_file`)."""
@@ -130,7 +141,7 @@ class TextClassifier(shared.TextModel):
         texts = _text_list("probabilities", texts)
         if not texts:
             return torch.zeros(0, len(self.labels))
-        return torch.stack(predict_probabilities(self.model, self.encode(texts)))
+        return torch.stack(predict_probabilities(self.model, _encode_read(self.tokenizer, texts, self.max_len)))
 
     def predict(self, texts: str | Sequence[str], digits: int | None = 6, threshold: float | None = None,
                 top_k: int | None = None) -> dict[str, Any] | list[dict[str, Any]]:

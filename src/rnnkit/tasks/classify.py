@@ -76,6 +76,7 @@ from rnnkit.tasks._classify_config import _valid as _valid
 from rnnkit.tasks._classify_data import (
     MISSING_DATA,
     _encode_texts,
+    _encode_training,
     _pretrain_texts,
     _read_tables,
     _say_headerless,
@@ -156,7 +157,8 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
     tokenizer = _tokenizer(config, ckpt, train_t.texts, unlabelled)
     symbols = tokenizer.symbols if config.pretrained_vectors else ()  # a word tokenizer's (bpe has none)
     vectors = shared.read_pretrained(config, ckpt, symbols)
-    train_x, val_x = (_encode_texts(tokenizer, t.texts, config.max_len) for t in (train_t, val_t))
+    train_x, val_x = (_encode_training(tokenizer, t, config.max_len, which, say=not in_search)
+                      for t, which in ((train_t, "training"), (val_t, "validation")))
     train_y, val_y, weights = _targets(train_t, val_t, labels, multi, config.class_weights)
     model_config = _model_config(config, tokenizer, labels, weights,
                                  shared.data_record(data, val_data, config, (len(train_x), len(val_x)), "rows"))
