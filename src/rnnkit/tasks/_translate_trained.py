@@ -17,6 +17,7 @@ from rnnkit.data.tokenize import (
     id_symbols,
     join_words,
     pad_batch,
+    unknown_tokens,
     warn_unknown,
     written_form,
 )
@@ -115,8 +116,7 @@ class Translator:
         for text in texts:
             ids = self.source.encode(text)
             if UNK_ID in ids:
-                toks = self.source.tokens(text)
-                unknown.extend(t for t, i in zip(toks, ids, strict=False) if i == UNK_ID)
+                unknown.extend(unknown_tokens(self.source, text, ids))
             encoded.append(ids)
         if unknown:
             warn_unknown("source token", list(dict.fromkeys(unknown)), "the model", "read as <unk>")

@@ -1,0 +1,48 @@
+"""A translator's user walk with their own parallel corpus (walk53): what the warnings and refusals name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import rnnkit
+from rnnkit.cli import main
+from rnnkit.data.tokenize import BPETokenizer, unknown_tokens
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+PAIRS = ["the house is big\tdas haus ist groß", "the dog is small\tder hund ist klein",
+         "we drink water\twir trinken wasser", "the street is long\tdie straße ist lang"]
+
+
+@pytest.fixture(scope="module")
+def bpe_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("bpe")
+    data = tmp / "pairs.tsv"
+    data.write_text("\n".join(PAIRS * 4) + "\n", encoding="utf-8")
+    out = tmp / "run"
+    assert main(["train", "seq2seq", "--data", str(data), "--out", str(out), "--tokenizer", "bpe", "--vocab-size",
+                 "40", "--hidden", "8", "--embedding", "8", "--steps", "2", "--eval-sentences", "1",
+                 "--no-progress", "--save-minutes", "0"]) == 0
+    return out
+
+
+def test_unknown_bpe_pieces_are_named_by_their_characters() -> None:
+    """A BPE piece read as <unk> was named '<unk>' (its token); it is named by the text it covers."""
+    for reversible in (False, True):
+        tok = BPETokenizer.train(["the house is big"] * 3, vocab_size=30, reversible=reversible)
+        text = "Zoë sees the hou\u0308se"  # a character outside the training text, and one written as NFD
+        assert unknown_tokens(tok, text, tok.encode(text)) == ["Z", "ë", "ü"]
+
+
+def test_translate_names_the_source_characters_a_bpe_model_does_not_know(bpe_run: Path) -> None:
+    tr = rnnkit.load(bpe_run)
+    with pytest.warns(UserWarning, match=r"2 source tokens unknown to the model, read as <unk>: 'Z', 'ë'$"):
+        tr.translate("Zoë is big")
+
+
+def test_score_names_the_target_characters_a_bpe_model_does_not_know(bpe_run: Path) -> None:
+    tr = rnnkit.load(bpe_run)
+    with pytest.warns(UserWarning, match=r"1 target token unknown to the model, scored as <unk>: 'ü'$"):
+        tr.score([("the house", "das hüs")])
