@@ -8,7 +8,9 @@ import pytest
 
 import rnnkit
 from rnnkit.cli import main
+from rnnkit.data.pairs import read_pairs
 from rnnkit.data.tokenize import BPETokenizer, unknown_tokens
+from rnnkit.errors import UserError
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -46,3 +48,28 @@ def test_score_names_the_target_characters_a_bpe_model_does_not_know(bpe_run: Pa
     tr = rnnkit.load(bpe_run)
     with pytest.warns(UserWarning, match=r"1 target token unknown to the model, scored as <unk>: 'ü'$"):
         tr.score([("the house", "das hüs")])
+
+
+@pytest.mark.parametrize(("first", "cut"), [
+    ("1276\tLet's try something.\t77\tVersuchen wir etwas.\n", "`cut -f2,4 {path} > pairs.tsv` keeps fields 2 and 4 "
+     "(\"Let's try something.\" and 'Versuchen wir etwas.')"),
+    ("Go.\tGeh.\tCC-BY 2.0 (France) Attribution: tatoeba.org #2877272 (CM)\n", "`cut -f1,2 {path} > pairs.tsv`"),
+    ("\tsource\ttarget\n", "`cut -f2,3 {path} > pairs.tsv`")])  # pandas' index column
+def test_a_first_line_of_more_fields_says_which_to_cut(tmp_path: Path, first: str, cut: str) -> None:
+    """A Tatoeba export (ids and sentences), an Anki deck (an attribution) or pandas' index column was refused
+    with 'found 3' and no word of how to get two columns out of it."""
+    path = tmp_path / "export.tsv"
+    path.write_text(first + "a\tb\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"^.*export\.tsv:1: expected one tab between source and target, found \d; "
+                                        r"rnnkit reads two columns, source and target: ") as caught:
+        read_pairs(path)
+    assert cut.format(path=path) in str(caught.value)
+
+
+def test_a_later_line_of_more_fields_and_a_line_of_numbers_get_no_cut(tmp_path: Path) -> None:
+    path = tmp_path / "pairs.tsv"
+    for text, hinted in (("a\tb\n1\t2\t3\n", False), ("1\t2\t3\n", False), ("a\tb\tc\tb\n", True)):
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(UserError) as caught:
+            read_pairs(path)
+        assert ("cut -f1,2" in str(caught.value)) is hinted, text

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rnnkit.data.split import split_fraction as split_pairs  # the pairs file's validation split
-from rnnkit.data.tabular import file_lines
+from rnnkit.data.tabular import _shown_name, file_lines
 from rnnkit.errors import UserError
 from rnnkit.files import written
 
@@ -21,13 +21,14 @@ __all__ = ["Pair", "read_pairs", "split_pairs", "write_pairs"]
 Pair = tuple[str, str]
 
 
-def _check_line(line: str, where: str, first: bool = False) -> Pair:
+def _check_line(line: str, path: str | Path, number: int, first: bool = False) -> Pair:
+    where = f"{path}:{number}"
     tabs = line.count("\t")
     if tabs != 1:
         # a first line without a tab: most likely one side of parallel files, as OpenNMT-py and fairseq take them
         hint = ("; rnnkit reads one file of 'source<TAB>target' lines: `paste SOURCE.txt TARGET.txt > pairs.tsv` "
-                "joins two parallel files") if first and not tabs else ""
-        raise UserError(f"{where}: expected one tab between source and target, found {tabs}{hint}")
+                "joins two parallel files") if not tabs else _columns_hint(line, path)
+        raise UserError(f"{where}: expected one tab between source and target, found {tabs}{hint if first else ''}")
     source, target = line.split("\t")
     for side, text, place in (("source", source, "before"), ("target", target, "after")):
         if not text.strip():
@@ -38,13 +39,26 @@ def _check_line(line: str, where: str, first: bool = False) -> Pair:
     return source.strip(), target.strip()
 
 
+def _columns_hint(line: str, path: str | Path) -> str:
+    """How to cut a source and a target out of a first line of more fields (a Tatoeba export's ``id<TAB>text<TAB>
+    id<TAB>text``, an Anki deck's ``text<TAB>text<TAB>attribution``, pandas' index column): the first two fields
+    that are neither empty nor a number; "" where there are not two."""
+    fields = [field.strip() for field in line.split("\t")]
+    texts = [n for n, field in enumerate(fields, start=1) if field and not field.isdigit()]
+    if len(texts) < 2:
+        return ""
+    a, b = texts[:2]
+    return (f"; rnnkit reads two columns, source and target: `cut -f{a},{b} {path} > pairs.tsv` keeps fields {a} "
+            f"and {b} ({_shown_name(fields[a - 1])} and {_shown_name(fields[b - 1])}), the first two that are not ids")
+
+
 def read_pairs(path: str | Path) -> list[Pair]:
     """The ``(source, target)`` pairs of a tab-separated UTF-8 file (a leading BOM is ignored, and so is one at the
     start of a line, where files were joined; lines end with LF, CRLF or a lone CR)."""
     pairs: list[Pair] = []
     for number, line in enumerate(file_lines(path, "a file of tab-separated pairs"), start=1):
         if line.strip():
-            pairs.append(_check_line(line, f"{path}:{number}", first=not pairs))
+            pairs.append(_check_line(line, path, number, first=not pairs))
     if not pairs:
         raise UserError(f"{path}: no pairs; expected lines of 'source<TAB>target'")
     return pairs
