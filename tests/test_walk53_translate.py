@@ -10,6 +10,7 @@ import rnnkit
 from rnnkit.cli import main
 from rnnkit.data.pairs import read_pairs
 from rnnkit.data.tokenize import BPETokenizer, unknown_tokens
+from rnnkit.data.utf8 import decode_utf8
 from rnnkit.errors import UserError
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -73,3 +74,16 @@ def test_a_later_line_of_more_fields_and_a_line_of_numbers_get_no_cut(tmp_path: 
         with pytest.raises(UserError) as caught:
             read_pairs(path)
         assert ("cut -f1,2" in str(caught.value)) is hinted, text
+
+
+def test_a_windows_1252_file_is_told_to_iconv_from_cp1252() -> None:
+    """A file saved as Windows-1252 with curly quotes was told `iconv -f latin1`, which makes its quotes the
+    control characters U+0093 and U+0094, read on unseen; its first bad byte is often a letter (ß), not a quote."""
+    text = "Die Straße ist lang.\tI don\u2019t know \u201cthat\u201d.\n"
+    with pytest.raises(UserError, match=r"t\.tsv:1: not UTF-8 \(byte 0xdf at column 9, byte offset 8\); save the "
+                                        r"file as UTF-8, e\.g\. `iconv -f cp1252 -t utf-8` \(Windows-1252"):
+        decode_utf8(text.encode("cp1252"), "t.tsv")
+    with pytest.raises(UserError, match=r"`iconv -f latin1 -t utf-8` \(`-f cp949` for Korean\)$"):
+        decode_utf8("Die Straße \u00bbist\u00ab lang.\n".encode("latin-1"), "t.tsv")  # no byte of 0x80-0x9f
+    with pytest.raises(UserError, match=r"`iconv -f latin1 -t utf-8`"):  # the UTF-8 text after the bad byte
+        decode_utf8("Stra\u00dfe".encode("latin-1") + " \u201cja\u201d".encode("utf-8"), "t.tsv")
