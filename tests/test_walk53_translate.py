@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,28 @@ def test_a_windows_1252_file_is_told_to_iconv_from_cp1252() -> None:
         decode_utf8("Die Straße \u00bbist\u00ab lang.\n".encode("latin-1"), "t.tsv")  # no byte of 0x80-0x9f
     with pytest.raises(UserError, match=r"`iconv -f latin1 -t utf-8`"):  # the UTF-8 text after the bad byte
         decode_utf8("Stra\u00dfe".encode("latin-1") + " \u201cja\u201d".encode("utf-8"), "t.tsv")
+
+
+def _pairs_file(path: Path, first: str, rest: list[str]) -> Path:
+    path.write_text("\n".join([first, *rest]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_header_line_of_column_names_is_warned_of(tmp_path: Path) -> None:
+    """pandas' ``to_csv(sep="\\t", index=False)`` begins with ``source<TAB>target``: it was trained and scored as a
+    pair, unsaid; it is warned of and still read (a first pair may be two words)."""
+    path = _pairs_file(tmp_path / "p.tsv", "English\tGerman", PAIRS)
+    with pytest.warns(UserWarning, match=r"p\.tsv:1: 'English' and 'German' look like column names \(a header "
+                                         r"line\), not a pair; it is read as one"):
+        assert read_pairs(path)[0] == ("English", "German") and len(read_pairs(path)) == 5
+
+
+@pytest.mark.parametrize(("first", "rest"), [
+    ("the house\tdas Haus", PAIRS),  # a pair of words with a space
+    ("Hello.\tHallo!", PAIRS),  # punctuation: a sentence
+    ("source\ttarget", PAIRS[:2]),  # too few pairs to tell
+    ("house\tHaus", ["dog\tHund", "tree\tBaum", "water\tWasser", "the dog\tder Hund"])])  # a word list
+def test_pairs_that_are_no_header_are_not_warned_of(tmp_path: Path, first: str, rest: list[str]) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert read_pairs(_pairs_file(tmp_path / "p.tsv", first, rest))[0] == tuple(first.split("\t"))

@@ -8,12 +8,13 @@ share of the pairs for validation when no validation file is given.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from rnnkit.data.split import split_fraction as split_pairs  # the pairs file's validation split
 from rnnkit.data.tabular import _shown_name, file_lines
-from rnnkit.errors import UserError
+from rnnkit.errors import UserError, report_warnings, warn
 from rnnkit.files import written
 
 __all__ = ["Pair", "read_pairs", "split_pairs", "write_pairs"]
@@ -61,7 +62,26 @@ def read_pairs(path: str | Path) -> list[Pair]:
             pairs.append(_check_line(line, path, number, first=not pairs))
     if not pairs:
         raise UserError(f"{path}: no pairs; expected lines of 'source<TAB>target'")
+    _warn_header(path, pairs)
     return pairs
+
+
+#: a side of a header line: one name (``source``, ``English``, ``src_text``), no space, digit first or punctuation
+_COLUMN_NAME = re.compile(r"[^\W\d]\w*")
+
+
+def _warn_header(path: str | Path, pairs: Sequence[Pair]) -> None:
+    """Warn where the first pair looks like a header line (``source<TAB>target``, what pandas' ``to_csv`` writes
+    first): both its sides one name each, where the pairs after it (three or more) are seldom so (a tenth at most,
+    as a word list is not). It is read as a pair, as OpenNMT-py and fairseq read it: said, it was trained on and
+    scored unsaid."""
+    first, rest = pairs[0], pairs[1:]
+    named = [all(_COLUMN_NAME.fullmatch(side) for side in pair) for pair in pairs]
+    if len(rest) < 3 or not named[0] or sum(named[1:]) > len(rest) / 10:
+        return
+    with report_warnings():
+        warn(f"{path}:1: {first[0]!r} and {first[1]!r} look like column names (a header line), not a pair; it is "
+             "read as one: remove the line if it names the columns (pandas: `to_csv(..., header=False)`)")
 
 
 def write_pairs(pairs: Sequence[Pair], path: str | Path) -> Path:
