@@ -12,7 +12,7 @@ from rnnkit.cli import main
 from rnnkit.data.pairs import read_pairs
 from rnnkit.data.tokenize import BPETokenizer, unknown_tokens
 from rnnkit.data.utf8 import decode_utf8
-from rnnkit.errors import UserError
+from rnnkit.errors import UserError, warn_file_names
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -113,3 +113,16 @@ def test_pairs_that_are_no_header_are_not_warned_of(tmp_path: Path, first: str, 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert read_pairs(_pairs_file(tmp_path / "p.tsv", first, rest))[0] == tuple(first.split("\t"))
+
+
+def test_a_dash_for_a_text_is_said_to_be_no_standard_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``echo Hallo | rnnkit translate DIR -`` translated the text '-' and left standard input unread, unsaid."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.warns(UserWarning) as caught:
+        warn_file_names(["Hallo", "-"])
+    assert [str(w.message) for w in caught] == [
+        "TEXT argument 2 of 2 (-) is a dash; it is read as the text itself, not standard input (give --file - to "
+        "read that)"]
+    (tmp_path / "-").write_text("a file named so\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match=r"^TEXT argument 1 of 1 \(-\) names a file; it is read as the text itself"):
+        warn_file_names(["-"])
