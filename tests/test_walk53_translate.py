@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from pathlib import Path
 
@@ -126,3 +127,22 @@ def test_a_dash_for_a_text_is_said_to_be_no_standard_input(tmp_path: Path, monke
     (tmp_path / "-").write_text("a file named so\n", encoding="utf-8")
     with pytest.warns(UserWarning, match=r"^TEXT argument 1 of 1 \(-\) names a file; it is read as the text itself"):
         warn_file_names(["-"])
+
+
+@pytest.mark.parametrize(("sources", "targets", "said"), [
+    (5, 3, "p.tsv:4: the target (after the tab) is empty, as on every line after it: the targets' file is 2 lines "
+           "shorter than the sources' (3 lines against 5, as `paste` joined them)"),
+    (3, 6, "p.tsv:4: the source (before the tab) is empty, as on every line after it: the sources' file is 3 lines "
+           "shorter than the targets' (3 lines against 6, as `paste` joined them)"),
+    (4, 3, "p.tsv:4: the target (after the tab) is empty; expected text on both sides: fill it or remove the line "
+           "(from `paste`: the targets' file is blank there or a line short)")])
+def test_parallel_files_of_other_lengths_are_refused_naming_both(tmp_path: Path, sources: int, targets: int,
+                                                                 said: str) -> None:
+    """`paste` of a 60-line and a 57-line file was refused at line 58 as though one line were blank there; the
+    files' lengths, which a user compares with `wc -l`, were not said."""
+    src, tgt = [f"s{i} x" for i in range(sources)], [f"t{i} y" for i in range(targets)]
+    lines = [f"{s}\t{t}" for s, t in itertools.zip_longest(src, tgt, fillvalue="")]
+    path = _pairs_file(tmp_path / "p.tsv", lines[0], lines[1:])
+    with pytest.raises(UserError) as caught:
+        read_pairs(path)
+    assert str(caught.value).startswith(f"{tmp_path}/{said}")

@@ -16,13 +16,16 @@ from rnnkit.data.split import split_fraction as split_pairs  # the pairs file's 
 from rnnkit.data.tabular import _shown_name, file_lines
 from rnnkit.errors import UserError, report_warnings, warn
 from rnnkit.files import written
+from rnnkit.wording import counted
 
 __all__ = ["Pair", "read_pairs", "split_pairs", "write_pairs"]
 
 Pair = tuple[str, str]
 
 
-def _check_line(line: str, path: str | Path, number: int, first: bool = False) -> Pair:
+def _check_line(line: str, path: str | Path, number: int, first: bool = False, lines: Sequence[str] = ()) -> Pair:
+    """The pair of ``line`` (line ``number`` of ``path``, whose ``lines`` these are), or a UserError naming what is
+    wrong with it."""
     where = f"{path}:{number}"
     tabs = line.count("\t")
     if tabs != 1:
@@ -31,13 +34,33 @@ def _check_line(line: str, path: str | Path, number: int, first: bool = False) -
                 "joins two parallel files") if not tabs else _columns_hint(line, path)
         raise UserError(f"{where}: expected one tab between source and target, found {tabs}{hint if first else ''}")
     source, target = line.split("\t")
-    for side, text, place in (("source", source, "before"), ("target", target, "after")):
+    for side, text in (("source", source), ("target", target)):
         if not text.strip():
             # most often two parallel files joined with paste, one a line short or blank where the other is not:
             # every pair after that line would be misaligned, so the line is not skipped
-            raise UserError(f"{where}: the {side} ({place} the tab) is empty; expected text on both sides: fill it "
-                            f"or remove the line (from `paste`: the {side}s' file is blank there or a line short)")
+            raise _empty_side(where, side, number, _side_ended(lines[number:], side == "target"))
     return source.strip(), target.strip()
+
+
+def _empty_side(where: str, side: str, number: int, after: int) -> UserError:
+    """The refusal of line ``number``'s empty ``side``; ``after``: the lines after it whose ``side`` is empty too,
+    all of them (:func:`_side_ended`), which `paste` wrote after the shorter file ended."""
+    place = "before" if side == "source" else "after"
+    if not after:  # blank there, or one line short
+        return UserError(f"{where}: the {side} ({place} the tab) is empty; expected text on both sides: fill it or "
+                         f"remove the line (from `paste`: the {side}s' file is blank there or a line short)")
+    other = "target" if side == "source" else "source"
+    return UserError(f"{where}: the {side} ({place} the tab) is empty, as on every line after it: the {side}s' file is "
+                     f"{counted(after + 1, 'line')} shorter than the {other}s' ({number - 1:,} lines against "
+                     f"{number + after:,}, as `paste` joined them); expected a line of each for each pair")
+
+
+def _side_ended(lines: Sequence[str], target: bool) -> int:
+    """How many of ``lines`` (blank ones left out) there are when each has one tab, the side ``target`` (else the
+    source) empty and the other not: `paste`'s lines after the shorter file ended; else 0."""
+    sides = [line.split("\t") for line in lines if line.strip()]
+    ended = all(len(pair) == 2 and not pair[target].strip() and pair[not target].strip() for pair in sides)
+    return len(sides) if ended else 0
 
 
 def _columns_hint(line: str, path: str | Path) -> str:
@@ -57,9 +80,10 @@ def read_pairs(path: str | Path) -> list[Pair]:
     """The ``(source, target)`` pairs of a tab-separated UTF-8 file (a leading BOM is ignored, and so is one at the
     start of a line, where files were joined; lines end with LF, CRLF or a lone CR)."""
     pairs: list[Pair] = []
-    for number, line in enumerate(file_lines(path, "a file of tab-separated pairs"), start=1):
+    lines = file_lines(path, "a file of tab-separated pairs")
+    for number, line in enumerate(lines, start=1):
         if line.strip():
-            pairs.append(_check_line(line, path, number, first=not pairs))
+            pairs.append(_check_line(line, path, number, first=not pairs, lines=lines))
     if not pairs:
         raise UserError(f"{path}: no pairs; expected lines of 'source<TAB>target'")
     _warn_header(path, pairs)
