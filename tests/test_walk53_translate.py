@@ -146,3 +146,18 @@ def test_parallel_files_of_other_lengths_are_refused_naming_both(tmp_path: Path,
     with pytest.raises(UserError) as caught:
         read_pairs(path)
     assert str(caught.value).startswith(f"{tmp_path}/{said}")
+
+
+def test_evaluate_on_the_training_file_is_warned_of(bpe_run: Path, tmp_path: Path) -> None:
+    """``rnnkit evaluate RUN --data pairs.tsv`` on the file the run trained on gave its BLEU as though of new text."""
+    tr = rnnkit.load(bpe_run)
+    trained = bpe_run.parent / "pairs.tsv"
+    with pytest.warns(UserWarning, match=rf"^{trained} is the data the model at \S+ trained on \(its (--)?data\): the "
+                                         "scores then measure what it has learnt"):
+        tr.evaluate(trained)
+    held_out = _pairs_file(tmp_path / "test.tsv", PAIRS[0], PAIRS[1:3])  # other bytes: no warning
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tr.evaluate(held_out)
+        tr.evaluate([tuple(p.split("\t")) for p in PAIRS])  # pairs given as a list: no file to compare
+    assert not [w for w in caught if "trained on" in str(w.message)]
