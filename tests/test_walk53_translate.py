@@ -161,3 +161,15 @@ def test_evaluate_on_the_training_file_is_warned_of(bpe_run: Path, tmp_path: Pat
         tr.evaluate(held_out)
         tr.evaluate([tuple(p.split("\t")) for p in PAIRS])  # pairs given as a list: no file to compare
     assert not [w for w in caught if "trained on" in str(w.message)]
+
+
+def test_the_later_lines_with_an_empty_side_are_named_with_the_first(tmp_path: Path) -> None:
+    """A file with a few lines empty on one side was refused at the first, then at the next on the next run: one
+    mend a run."""
+    lines = ["a\tb", "\tc", "d\te", "f\t", "g\th", " \ti", "j\tk"]
+    with pytest.raises(UserError, match=r"p\.tsv:2: the source \(before the tab\) is empty; .* a line short\); "
+                                        r"lines 4, 6 have an empty side too$"):
+        read_pairs(_pairs_file(tmp_path / "p.tsv", lines[0], lines[1:]))
+    with pytest.raises(UserError, match=r"p\.tsv:3: the target \(after the tab\) is empty; .* a line short\); "
+                                        r"line 5 has an empty side too$"):
+        read_pairs(_pairs_file(tmp_path / "p.tsv", lines[0], lines[2:]))

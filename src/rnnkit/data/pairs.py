@@ -16,7 +16,7 @@ from rnnkit.data.split import split_fraction as split_pairs  # the pairs file's 
 from rnnkit.data.tabular import _shown_name, file_lines
 from rnnkit.errors import UserError, report_warnings, warn
 from rnnkit.files import written
-from rnnkit.wording import counted
+from rnnkit.wording import counted, line_numbers
 
 __all__ = ["Pair", "read_pairs", "split_pairs", "write_pairs"]
 
@@ -38,21 +38,25 @@ def _check_line(line: str, path: str | Path, number: int, first: bool = False, l
         if not text.strip():
             # most often two parallel files joined with paste, one a line short or blank where the other is not:
             # every pair after that line would be misaligned, so the line is not skipped
-            raise _empty_side(where, side, number, _side_ended(lines[number:], side == "target"))
+            raise _empty_side(where, side, number, lines)
     return source.strip(), target.strip()
 
 
-def _empty_side(where: str, side: str, number: int, after: int) -> UserError:
-    """The refusal of line ``number``'s empty ``side``; ``after``: the lines after it whose ``side`` is empty too,
-    all of them (:func:`_side_ended`), which `paste` wrote after the shorter file ended."""
+def _empty_side(where: str, side: str, number: int, lines: Sequence[str]) -> UserError:
+    """The refusal of line ``number``'s empty ``side`` (``lines``: the file's): where that side is empty on every
+    line after it too (:func:`_side_ended`), the two files' lengths as `paste` joined them; else the later lines
+    with an empty side, so that a few are mended at once, not one a run."""
     place = "before" if side == "source" else "after"
-    if not after:  # blank there, or one line short
-        return UserError(f"{where}: the {side} ({place} the tab) is empty; expected text on both sides: fill it or "
-                         f"remove the line (from `paste`: the {side}s' file is blank there or a line short)")
     other = "target" if side == "source" else "source"
-    return UserError(f"{where}: the {side} ({place} the tab) is empty, as on every line after it: the {side}s' file is "
-                     f"{counted(after + 1, 'line')} shorter than the {other}s' ({number - 1:,} lines against "
-                     f"{number + after:,}, as `paste` joined them); expected a line of each for each pair")
+    if after := _side_ended(lines[number:], side == "target"):
+        return UserError(f"{where}: the {side} ({place} the tab) is empty, as on every line after it: the {side}s' "
+                         f"file is {counted(after + 1, 'line')} shorter than the {other}s' ({number - 1:,} lines "
+                         f"against {number + after:,}, as `paste` joined them); expected a line of each for each pair")
+    more = [n for n, line in enumerate(lines[number:], start=number + 1)
+            if line.count("\t") == 1 and line.strip() and not all(part.strip() for part in line.split("\t"))]
+    also = f"; {line_numbers(more)} {'has' if len(more) == 1 else 'have'} an empty side too" if more else ""
+    return UserError(f"{where}: the {side} ({place} the tab) is empty; expected text on both sides: fill it or "
+                     f"remove the line (from `paste`: the {side}s' file is blank there or a line short){also}")
 
 
 def _side_ended(lines: Sequence[str], target: bool) -> int:
