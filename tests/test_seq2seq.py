@@ -227,7 +227,7 @@ def test_ngram_blocking() -> None:
 
 @pytest.mark.parametrize(("content", "message"), [
     (b"a\tb\nno tab here\n", "pairs.tsv:2: expected one tab between source and target, found 0"),
-    (b"a\tb\tc\n", "pairs.tsv:1: expected one tab between source and target, found 2"),
+    (b"a\tb\na\tb\tc\n", "pairs.tsv:2: expected one tab between source and target, found 2"),  # line 1 names a cut
     (b"\nthe source side only\nof parallel files\n", "pairs.tsv:2: expected one tab between source and target, "
      "found 0; rnnkit reads one file of 'source<TAB>target' lines: `paste SOURCE.txt TARGET.txt > pairs.tsv` "
      "joins two parallel files"),

@@ -205,12 +205,18 @@ def check_filled(texts: Sequence[Any], purpose: str, empty: Callable[[Any], bool
 def warn_file_names(texts: Sequence[str]) -> None:
     """Warn of each of the command line's TEXT arguments that names an existing file: it is read as the text itself
     (``rnnkit predict DIR notes.txt`` classified the nine characters ``notes.txt``, unsaid), and ``--file`` reads a
-    file. A warning, not a refusal: a word may be a text and a file's name at once."""
+    file. A warning, not a refusal: a word may be a text and a file's name at once. So is a TEXT of ``-`` where no
+    file is so named: the dash was read as the text (``echo Hallo | rnnkit translate DIR -`` translated '-'), where
+    ``--file -`` reads standard input."""
     for i, text in enumerate(texts):
         if os.path.isfile(text):
-            with report_warnings():
-                warn(f"TEXT argument {i + 1} of {len(texts)} ({text}) names a file; it is read as the text itself "
-                     f"(give --file {shlex.quote(text)} to read the file)")
+            said = "names a file; it is read as the text itself (give --file {} to read the file)"
+        elif text == "-":
+            said = "is a dash; it is read as the text itself, not standard input (give --file {} to read that)"
+        else:
+            continue
+        with report_warnings():
+            warn(f"TEXT argument {i + 1} of {len(texts)} ({text}) " + said.format(shlex.quote(text)))
 
 
 def is_single(value: object) -> bool:

@@ -43,6 +43,7 @@ __all__ = [
     "BPETokenizer",
     "CharVocab",
     "UnknownCharacterWarning",
+    "unknown_tokens",
     "TokenVocab",
     "NgramTokenizer",
     "WordTokenizer",
@@ -452,6 +453,17 @@ class BPETokenizer:
 
 
 Tokenizer = CharVocab | WordTokenizer | NgramTokenizer | BPETokenizer | TokenVocab
+
+
+def unknown_tokens(tokenizer: Tokenizer, text: str, ids: Sequence[int]) -> list[str]:
+    """The text of each token of ``text`` that ``tokenizer`` read as ``<unk>`` (``ids``: its encoding), as a
+    warning names them: a BPE piece by the characters it covers (``'ë'``), which its tokens list only as
+    ``'<unk>'`` (a warning named the unknown piece '<unk>'), others by their tokens."""
+    if isinstance(tokenizer, BPETokenizer):
+        text = unicodedata.normalize("NFC", text)  # the text its pieces' offsets index (its normalizer's)
+        spans = tokenizer.tokenizer.encode(text).offsets
+        return [text[start:end] for (start, end), i in zip(spans, ids, strict=False) if i == UNK_ID]
+    return [tok for tok, i in zip(tokenizer.tokens(text), ids, strict=False) if i == UNK_ID]
 
 
 def build_tokenizer(

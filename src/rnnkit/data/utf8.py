@@ -10,7 +10,9 @@ one-line :class:`~rnnkit.errors.UserError`. Bad bytes read the same in every fil
     e.g. `iconv -f latin1 -t utf-8` (`-f cp949` for Korean)
 
 the line and the column (in characters) as an editor counts them (LF, CRLF or a lone CR ends a line), the
-byte offset from the start of the file (0 for the first byte), the first byte that is not UTF-8.
+byte offset from the start of the file (0 for the first byte), the first byte that is not UTF-8. Where a byte of
+0x80-0x9f stands alone after it (Windows-1252's curly quotes and dashes, control characters to latin1), the mend
+is ``iconv -f cp1252 -t utf-8``.
 A file that begins with a UTF-16 byte order mark (Excel's "Unicode Text" and Windows Notepad's "Unicode"
 save so) is named as UTF-16, with ``iconv -f utf-16 -t utf-8`` as the mend; so is one without the mark whose
 first bytes are every other one 0 (UTF-32: three in four), with the byte order in the mend (``-f utf-16le``), and
@@ -27,6 +29,7 @@ from __future__ import annotations
 import codecs
 import itertools
 import os
+import re
 import stat
 import sys
 import unicodedata
@@ -50,6 +53,11 @@ HINT = "save the file as UTF-8, e.g. `iconv -f latin1 -t utf-8` (`-f cp949` for 
 #: syllables they must hold)
 KOREAN_HINT = "save the file as UTF-8, e.g. `iconv -f cp949 -t utf-8` (in Excel: Save As 'CSV UTF-8')"
 KOREAN_SAMPLE, KOREAN_SYLLABLES = 4096, 4
+#: how to mend a file of Windows-1252 (a byte of 0x80-0x9f that no other byte of 0x80 or above comes before, as
+#: its curly quotes, dashes and euro sign stand in Western text): latin1 reads those bytes as control characters
+CP1252_HINT = ("save the file as UTF-8, e.g. `iconv -f cp1252 -t utf-8` (Windows-1252: its bytes 0x80-0x9f, curly "
+               "quotes and dashes, are control characters in latin1; `-f cp949` for Korean)")
+CP1252_BYTE = re.compile(rb"(?<![\x80-\xff])[\x80-\x9f]")
 
 #: the byte order marks that begin a UTF-16 file (little- and big-endian), and how to mend one
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -157,8 +165,10 @@ def _not_utf8(exc: UnicodeDecodeError, where: str, place: _Place, started: bool,
     if offset < len(head) and (codec := _utf16_by_its_nuls(head)) is not None:
         return _wide_error(where, codec, f"it has 0 bytes and reads as {codec[:6].upper()} text")
     korean = " but Korean in CP949 or EUC-KR, it seems" if _reads_as_korean(exc.object, exc.start) else ""
+    # a Korean file's lead bytes may be 0x81-0x9f too: it is told of first
+    mend = KOREAN_HINT if korean else CP1252_HINT if CP1252_BYTE.search(exc.object, exc.start) else HINT
     return UserError(f"{where}:{place.line}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at column "
-                     f"{place.column}, byte offset {offset}){korean}; {KOREAN_HINT if korean else HINT}")
+                     f"{place.column}, byte offset {offset}){korean}; {mend}")
 
 
 def _reads_as_korean(raw: bytes, start: int) -> bool:

@@ -15,7 +15,7 @@ from torch import nn
 
 from rnnkit.data.batching import length_sorted_batches
 from rnnkit.data.pairs import Pair
-from rnnkit.data.tokenize import UNK_ID, Tokenizer, pad_batch, warn_unknown
+from rnnkit.data.tokenize import UNK_ID, Tokenizer, pad_batch, unknown_tokens, warn_unknown
 from rnnkit.device import model_device, to_device
 from rnnkit.tasks._translate_data import decoder_targets
 
@@ -34,7 +34,7 @@ def score_pairs(model: nn.Module, sources: Sequence[list[int]], target: Tokenize
     gigabytes."""
     targets = [target.encode(t) for _, t in pairs]
     unknown = [tok for (_, text), ids in zip(pairs, targets, strict=True) if UNK_ID in ids
-               for tok, i in zip(target.tokens(text), ids, strict=False) if i == UNK_ID]
+               for tok in unknown_tokens(target, text, ids)]
     if unknown:
         warn_unknown("target token", list(dict.fromkeys(unknown)), "the model", "scored as <unk>")
     log_probs = [0.0] * len(pairs)
