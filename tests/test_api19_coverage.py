@@ -25,7 +25,8 @@ def test_a_greedy_draw_of_captions_says_its_unused_settings_as_keywords(plain: t
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         found = rnnkit.load(model).caption(image, sample=True, temperature=0, top_k=3, n_best=2)
-    assert [str(w.message) for w in caught if issubclass(w.category, RnnkitWarning)] == [
+    said = [str(w.message) for w in caught if issubclass(w.category, RnnkitWarning)]
+    assert [m for m in said if "reached the output limit" not in m] == [  # the tiny model's captions are cut too
         "temperature=0 writes the most likely token each time (greedy): top_k=3 is not used, and n_best=2 writes "
         "the same output 2 times"]
     assert found["n_best"][0]["text"] == found["n_best"][1]["text"]
@@ -37,5 +38,5 @@ def test_the_command_line_says_an_unused_sampling_flag_once(plain: tuple[Path, P
     model, folder = plain
     capsys.readouterr()
     assert main(["caption", str(model), str(sorted(folder.glob("*.png"))[0]), *flags]) == 0
-    err = capsys.readouterr().err.splitlines()
+    err = [line for line in capsys.readouterr().err.splitlines() if "reached the output limit" not in line]
     assert len(err) == 1 and err[0].startswith("rnnkit: warning: --") and "used only with --sample" in err[0]
