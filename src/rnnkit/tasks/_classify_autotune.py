@@ -6,6 +6,7 @@ leaves the search's own record and trials alone, which a run that does not searc
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +16,7 @@ import torch
 
 from rnnkit.data.tabular import Table
 from rnnkit.data.tokenize import check_char_ngrams
-from rnnkit.errors import UserError
+from rnnkit.errors import RnnkitWarning, UserError
 from rnnkit.metrics import F1_AVERAGES, f1_standard_error, label_counts
 from rnnkit.multilabel import DEFAULT_THRESHOLD, multi_hot, with_unseen
 from rnnkit.tasks import _text as shared
@@ -198,7 +199,9 @@ def _f1_spread(val: Table, score: str) -> Callable[[Path], float | None]:
 
         try:
             model = TextClassifier(where / "best")
-            probs = model.probabilities(val.texts)
+            with warnings.catch_warnings():  # a trial's own cut of long texts: said once, by the final run's training
+                warnings.simplefilter("ignore", RnnkitWarning)
+                probs = model.probabilities(val.texts)
         except (UserError, OSError, ValueError):
             return None
         if not model.multi_label:
