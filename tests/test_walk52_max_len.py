@@ -28,8 +28,8 @@ def fit(tmp_path: Path, data: str) -> None:
 
 def test_a_text_longer_than_max_len_is_named_with_its_line_and_length(tmp_path: Path) -> None:
     data = write_calls(tmp_path / "calls.csv", 2000)
-    with pytest.warns(RnnkitWarning, match=r"max_len=40: 1 of 13 training texts \(the first on line 4\) are "
-                                           r"longer than 40 tokens; only their first 40 are read.*the longest is "
+    with pytest.warns(RnnkitWarning, match=r"max_len=40: 1 of 13 training texts \(on line 4\) is "
+                                           r"longer than 40 tokens; only its first 40 are read.*the longest is "
                                            r"1,999 tokens"):
         fit(tmp_path, data)
 
@@ -50,10 +50,10 @@ def test_predict_and_evaluate_say_a_text_longer_than_the_models_max_len_is_cut(t
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a short text: no warning
         model.predict(["엄마 나 늦어"])
-    with pytest.warns(RnnkitWarning, match=r"^1 of 2 texts \(the first: text 2\) are longer than the model's "
-                                           r"max_len of 40 tokens, and only their first 40 are read \(the "
+    with pytest.warns(RnnkitWarning, match=r"^1 of 2 texts \(text 2\) is longer than the model's "
+                                           r"max_len of 40 tokens, and only its first 40 are read \(the "
                                            r"longest is 500 tokens"):
         model.predict(["엄마 나 늦어", "여보세요" * 125])
     long = write_calls(tmp_path / "long.csv", 500)
-    with pytest.warns(RnnkitWarning, match=r"^1 of 13 texts \(the first: text 3\) are longer"):
+    with pytest.warns(RnnkitWarning, match=r"^1 of 13 texts \(text 3\) is longer"):
         model.evaluate(long)

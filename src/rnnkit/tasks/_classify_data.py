@@ -136,10 +136,11 @@ def _encode_training(tokenizer: Any, table: Table, max_len: int, which: str, say
     long = _longer(whole, max_len)
     if say and long:
         with report_warnings():
-            warn(f"{table.path}: --max-len {max_len}: {len(long):,} of {len(whole):,} {which} texts (the first on "
-                 f"line {table.lines[long[0]]}) are longer than {max_len:,} tokens; only their first {max_len:,} are "
-                 f"read, in training and by predict and evaluate (the longest is {max(map(len, whole)):,} tokens; a "
-                 "larger --max-len reads more of each text, at more time and memory a step)")
+            head = _long_ones(long, whole, f"{which} text", "on line ", table.lines)
+            warn(f"{table.path}: --max-len {max_len}: {head} longer than {max_len:,} tokens; only "
+                 f"{'its' if len(long) == 1 else 'their'} first {max_len:,} are read, in training and by predict and "
+                 f"evaluate (the longest is {max(map(len, whole)):,} tokens; a larger --max-len reads more of each "
+                 "text, at more time and memory a step)")
     return _cut(whole, max_len)
 
 
@@ -151,10 +152,18 @@ def _encode_read(tokenizer: Any, texts: Sequence[str], max_len: int) -> list[lis
     long = _longer(whole, max_len)
     if long:
         with report_warnings():
-            warn(f"{len(long):,} of {len(whole):,} texts (the first: text {long[0] + 1}) are longer than the model's "
-                 f"--max-len of {max_len:,} tokens, and only their first {max_len:,} are read (the longest is "
-                 f"{max(map(len, whole)):,} tokens; a model trained with a larger --max-len reads more)")
+            warn(f"{_long_ones(long, whole, 'text', 'text ', range(1, len(whole) + 1))} longer than the model's "
+                 f"--max-len of {max_len:,} tokens, and only {'its' if len(long) == 1 else 'their'} first {max_len:,} "
+                 f"are read (the longest is {max(map(len, whole)):,} tokens; a model trained with a larger --max-len "
+                 "reads more)")
     return _cut(whole, max_len)
+
+
+def _long_ones(long: list[int], whole: Sequence[list[int]], noun: str, where: str, places: Sequence[int]) -> str:
+    """The head of a warning of the ``long`` texts of ``whole``: ``1 of 13 training texts (on line 4) is``, ``2 of 13
+    training texts (the first on line 4) are`` (``places``: each text's line or number, after ``where``)."""
+    first = f"{'' if len(long) == 1 else 'the first '}{where}{places[long[0]]}"
+    return f"{len(long):,} of {counted(len(whole), noun, ',')} ({first}) {'is' if len(long) == 1 else 'are'}"
 
 
 def _longer(whole: Sequence[list[int]], max_len: int) -> list[int]:
