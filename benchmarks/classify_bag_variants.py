@@ -105,6 +105,7 @@ VARIANTS: dict[str, tuple[dict[str, Any], bool]] = {
     "ngram+char 3-6, max len 50,000, sqrtn": ({**SUBWORDS, "max_len": 50_000}, True),
     "ngram+char 3-6, max len 50,000, idf, sqrtn": ({**SUBWORDS, "max_len": 50_000}, True),
     "ngram+char 3-6, max len 50,000, tf-idf": ({**SUBWORDS, "max_len": 50_000}, True),
+    "ngram+char 3-6, max len 50,000, tf-idf, lr 0.003": ({**SUBWORDS, "max_len": 50_000, "lr": 3e-3}, True),
 }
 #: variants whose head has hidden ReLU layers as wide as the bag's mean between the mean and the logits
 #: (Iyyer et al. 2015's deep averaging network, a prototype here): name -> how many layers
@@ -136,7 +137,7 @@ SQRTN = {"ngram+char 3-6, max len 50,000, sqrtn", "ngram+char 3-6, max len 50,00
 #: variants whose bag weighs its ids as TF-IDF LR weighs its features (a prototype here): an id a row holds tf times
 #: weighs (1 + ln tf) times its idf, and the row's vector is the weighted sum over the root of the sum of the squared
 #: weights, each id once (TfidfVectorizer(sublinear_tf=True)'s unit rows): LR's features, the bag's fit
-TFIDF = {"ngram+char 3-6, max len 50,000, tf-idf"}
+TFIDF = {"ngram+char 3-6, max len 50,000, tf-idf", "ngram+char 3-6, max len 50,000, tf-idf, lr 0.003"}
 #: variants whose mean weighs each id by a weight of its own that training learns (a prototype here): a scalar
 #: per id, exp(s) times the idf (or times 1), s starting at 0, so the bag starts as the idf-weighted (or plain)
 #: mean and moves each id's share where the loss pulls it, as a context-free attention over the text's ids
