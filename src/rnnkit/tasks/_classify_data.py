@@ -132,48 +132,56 @@ def _encode_training(tokenizer: Any, table: Table, max_len: int, which: str, say
     counting its texts longer than ``max_len`` tokens, naming the first one's line and the longest: a
     20,000-character call transcript was cut to its first 400 characters without a word, and a scam said after them
     was never read."""
-    whole = _encode_texts(tokenizer, table.texts, None)
-    long = _longer(whole, max_len)
+    ids, lengths = _encode_measured(tokenizer, table.texts, max_len)
+    long = _longer(lengths, max_len)
     if say and long:
         with report_warnings():
-            head = _long_ones(long, whole, f"{which} text", "on line ", table.lines)
+            head = _long_ones(long, lengths, f"{which} text", "on line ", table.lines)
             warn(f"{table.path}: --max-len {max_len}: {head} longer than {max_len:,} tokens; only "
                  f"{'its' if len(long) == 1 else 'their'} first {max_len:,} are read, in training and by predict and "
-                 f"evaluate (the longest is {max(map(len, whole)):,} tokens; a larger --max-len reads more of each "
+                 f"evaluate (the longest is {max(lengths):,} tokens; a larger --max-len reads more of each "
                  "text, at more time and memory a step)")
-    return _cut(whole, max_len)
+    return ids
 
 
 def _encode_read(tokenizer: Any, texts: Sequence[str], max_len: int) -> list[list[int]]:
     """:func:`_encode_texts` of the texts a trained model reads (predict, evaluate), with a warning counting those
     longer than its ``max_len``, which it reads the first ``max_len`` tokens of: a call transcript longer than the
     training ones was cut without a word."""
-    whole = _encode_texts(tokenizer, texts, None)
-    long = _longer(whole, max_len)
+    ids, lengths = _encode_measured(tokenizer, texts, max_len)
+    long = _longer(lengths, max_len)
     if long:
         with report_warnings():
-            warn(f"{_long_ones(long, whole, 'text', 'text ', range(1, len(whole) + 1))} longer than the model's "
+            warn(f"{_long_ones(long, lengths, 'text', 'text ', range(1, len(lengths) + 1))} longer than the model's "
                  f"--max-len of {max_len:,} tokens, and only {'its' if len(long) == 1 else 'their'} first {max_len:,} "
-                 f"are read (the longest is {max(map(len, whole)):,} tokens; a model trained with a larger --max-len "
+                 f"are read (the longest is {max(lengths):,} tokens; a model trained with a larger --max-len "
                  "reads more)")
-    return _cut(whole, max_len)
+    return ids
 
 
-def _long_ones(long: list[int], whole: Sequence[list[int]], noun: str, where: str, places: Sequence[int]) -> str:
-    """The head of a warning of the ``long`` texts of ``whole``: ``1 of 13 training texts (on line 4) is``, ``2 of 13
-    training texts (the first on line 4) are`` (``places``: each text's line or number, after ``where``)."""
+def _long_ones(long: list[int], lengths: Sequence[int], noun: str, where: str, places: Sequence[int]) -> str:
+    """The head of a warning of the ``long`` texts of those of ``lengths``: ``1 of 13 training texts (on line 4)
+    is``, ``2 of 13 training texts (the first on line 4) are`` (``places``: each text's line or number, after
+    ``where``)."""
     first = f"{'' if len(long) == 1 else 'the first '}{where}{places[long[0]]}"
-    return f"{len(long):,} of {counted(len(whole), noun, ',')} ({first}) {'is' if len(long) == 1 else 'are'}"
+    return f"{len(long):,} of {counted(len(lengths), noun, ',')} ({first}) {'is' if len(long) == 1 else 'are'}"
 
 
-def _longer(whole: Sequence[list[int]], max_len: int) -> list[int]:
-    """The indices of the token lists longer than ``max_len``."""
-    return [i for i, ids in enumerate(whole) if len(ids) > max_len]
+def _longer(lengths: Sequence[int], max_len: int) -> list[int]:
+    """The indices of the lengths over ``max_len``."""
+    return [i for i, n in enumerate(lengths) if n > max_len]
 
 
-def _cut(whole: list[list[int]], max_len: int) -> list[list[int]]:
-    """Each token list cut to its first ``max_len`` (one no longer is kept as it is)."""
-    return [ids[:max_len] if len(ids) > max_len else ids for ids in whole]
+def _encode_measured(tokenizer: Any, texts: Sequence[str], max_len: int) -> tuple[list[list[int]], list[int]]:
+    """:func:`_encode_texts` cut to ``max_len``, with each text's whole length in tokens: each text's whole token
+    list is let go as soon as it is cut, so that a corpus of long texts (call transcripts) is not held whole."""
+    ids: list[list[int]] = []
+    lengths: list[int] = []
+    for text in texts:
+        whole = tokenizer.encode(text.strip()) or [1]
+        lengths.append(len(whole))
+        ids.append(whole[:max_len] if len(whole) > max_len else whole)
+    return ids, lengths
 
 
 def _read_tables(config: ClassifyConfig, data: str, val_data: str | None,
