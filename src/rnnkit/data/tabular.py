@@ -720,7 +720,7 @@ def _refuse_swallowed_rows(path: str, line: int, end: int, row: Sequence[str], w
     column, as the rows a stray quote took in have (any line inside it then names it)."""
     def reads_as_row(text: str) -> bool:
         fields = text.split(delimiter)
-        return len(fields) == width and (labelled is None or fields[labelled[0]].strip() in labelled[1])
+        return len(fields) == width and (labelled is None or _label_field(fields[labelled[0]], labelled[1]))
 
     lines = delimiter.join(row).split("\n")
     if width < 2 or not all(reads_as_row(text) for text in lines if text.strip()):
@@ -731,6 +731,13 @@ def _refuse_swallowed_rows(path: str, line: int, end: int, row: Sequence[str], w
         raise UserError(f"{path}:{line}: this row runs on to line {end}, and line {inner}, inside it, reads as a row "
                         f"of its own ({width} {_separator_name(delimiter)}-separated fields"
                         f"{'' if labelled is None else ', a label of the file in its label column'}): {UNCLOSED_QUOTE}")
+
+
+def _label_field(text: str, labels: Collection[str]) -> bool:
+    """Whether ``text``, a field of a line inside a CSV row, is a label of the file (``labels``) as a row's label
+    field is written, with no space before it: a line of prose ending ``fast, 5`` or ``liked it, pos`` is a text's,
+    not a row a stray quote took in."""
+    return text == text.lstrip() and text.strip() in labels
 
 
 def _inner_row(line: int, row: Sequence[str], reads_as_row: Callable[[str], bool]) -> int | None:
