@@ -104,8 +104,9 @@ def _warn_header(path: str | Path, pairs: Sequence[Pair]) -> None:
     as a word list is not). It is read as a pair, as OpenNMT-py and fairseq read it: said, it was trained on and
     scored unsaid."""
     first, rest = pairs[0], pairs[1:]
-    named = [all(_COLUMN_NAME.fullmatch(side) for side in pair) for pair in pairs]
-    if len(rest) < 3 or not named[0] or sum(named[1:]) > len(rest) / 10:
+    if len(rest) < 3 or not all(_COLUMN_NAME.fullmatch(side) for side in first):
+        return  # the rest matched only after a first pair of names: one pass of the regex a corpus read is not free
+    if sum(all(_COLUMN_NAME.fullmatch(side) for side in pair) for pair in rest) > len(rest) / 10:
         return
     with report_warnings():
         warn(f"{path}:1: {first[0]!r} and {first[1]!r} look like column names (a header line), not a pair; it is "
