@@ -150,12 +150,11 @@ def _encode_read(tokenizer: Any, texts: Sequence[str], max_len: int) -> list[lis
     training ones was cut without a word."""
     ids, lengths = _encode_measured(tokenizer, texts, max_len)
     long = _longer(lengths, max_len)
-    if long:
-        with report_warnings():
-            warn(f"{_long_ones(long, lengths, 'text', 'text ', range(1, len(lengths) + 1))} longer than the model's "
-                 f"--max-len of {max_len:,} tokens, and only {'its' if len(long) == 1 else 'their'} first {max_len:,} "
-                 f"are read (the longest is {max(lengths):,} tokens; a model trained with a larger --max-len "
-                 "reads more)")
+    if long:  # said by the caller's report_warnings (TextClassifier.probabilities), an ensemble's once
+        warn(f"{_long_ones(long, lengths, 'text', 'text ', range(1, len(lengths) + 1))} longer than the model's "
+             f"--max-len of {max_len:,} tokens, and only {'its' if len(long) == 1 else 'their'} first {max_len:,} "
+             f"are read (the longest is {max(lengths):,} tokens; a model trained with a larger --max-len "
+             "reads more)")
     return ids
 
 

@@ -16,6 +16,7 @@ import torch
 from torch import Tensor
 from torch.nn import functional as F
 
+from rnnkit.errors import report_warnings
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._classify_data import _text_list
 from rnnkit.tasks._classify_trained import TextClassifier
@@ -41,7 +42,8 @@ class ClassifierEnsemble(TextEnsemble, TextClassifier):
         texts = _text_list("probabilities", texts)
         if not texts:
             return torch.zeros(0, len(self.labels))
-        return torch.stack([m.probabilities(texts) for m in self.members]).mean(0)
+        with report_warnings():  # the models' warnings of long texts once each, not once a model where alike
+            return torch.stack([m._read_probabilities(texts) for m in self.members]).mean(0)
 
     def _log_odds(self, texts: Sequence[str]) -> Tensor:
         """(N, K) each label's log-odds of the mean probability (float64; :func:`mean_log_odds`)."""

@@ -14,7 +14,15 @@ from torch import Tensor
 
 from rnnkit.data.polarity import is_polarity_source
 from rnnkit.data.tabular import Table, check_labels_known
-from rnnkit.errors import SettingError, UserError, check_count, check_flag, check_read_path, refuse_empty_name
+from rnnkit.errors import (
+    SettingError,
+    UserError,
+    check_count,
+    check_flag,
+    check_read_path,
+    refuse_empty_name,
+    report_warnings,
+)
 from rnnkit.metrics import classification_report, mcnemar
 from rnnkit.models.baseline import DESCRIPTION, OVR_DESCRIPTION, TfidfLogReg, TfidfOneVsRest
 from rnnkit.models.classifier import Classifier
@@ -141,6 +149,12 @@ class TextClassifier(shared.TextModel):
         texts = _text_list("probabilities", texts)
         if not texts:
             return torch.zeros(0, len(self.labels))
+        with report_warnings():
+            return self._read_probabilities(texts)
+
+    def _read_probabilities(self, texts: Sequence[str]) -> Tensor:
+        """:meth:`probabilities` of checked ``texts`` (one or more), its warning of texts longer than ``max_len``
+        (:func:`_encode_read`) left to the caller's :func:`report_warnings` (an ensemble's says it once)."""
         return torch.stack(predict_probabilities(self.model, _encode_read(self.tokenizer, texts, self.max_len)))
 
     def predict(self, texts: str | Sequence[str], digits: int | None = 6, threshold: float | None = None,
