@@ -32,7 +32,7 @@ def test_a_cell_two_stopped_runs_left_names_both(tmp_path: Path, doc: dict,  # n
     seed_1 = {**stopped, "results": {"rnn_tanh": {**r, "runs": [{**x, "seed": 1} for x in r["runs"]]}}}
     a, b = _write(tmp_path / "a", stopped), _write(tmp_path / "b", seed_1)
     assert _report().main([a, b]) == 0
-    assert f"Not run (the experiment was stopped before it): irnn, in {a}, {b}." in capsys.readouterr().out
+    assert f"Not run to the end (the experiment was stopped): irnn, in {a}, {b}." in capsys.readouterr().out
 
 
 def test_cells_of_their_own_lr_run_alike(tmp_path: Path, doc: dict,  # noqa: F811
