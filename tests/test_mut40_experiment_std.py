@@ -17,3 +17,9 @@ def test_one_diverged_seed_is_nan_not_an_unmeasured_spread() -> None:
 def test_no_runs_is_nan_not_an_error() -> None:
     mean, std = _mean_std([])
     assert math.isnan(mean) and std is not None and math.isnan(std)
+
+
+def test_a_seed_whose_metric_is_infinite_makes_the_cell_nan() -> None:
+    """A diverged run's perplexity may be inf: the cell is NaN, not inf (nor stdev's AttributeError)."""
+    mean, std = _mean_std([float("inf"), 0.5])
+    assert math.isnan(mean) and std is not None and math.isnan(std)
