@@ -1,5 +1,5 @@
 """Mutation round 40: the CSV stray-quote refusal (fixr) at its edges: a row that takes in one line, a blank line
-first inside it, a label column first, a label written after a space."""
+first inside it, a label column first; a label written after a space is the text's."""
 
 from __future__ import annotations
 
@@ -37,6 +37,10 @@ def test_a_label_column_first_is_checked_too(tmp_path: Path) -> None:
     assert "stray.csv:6: this row runs on to line 8, and line 7, inside it, reads as a row of its own" in said
 
 
-def test_a_label_after_a_space_is_a_label_of_the_file(tmp_path: Path) -> None:
-    said = refusal(tmp_path, f'text,label\n{ROWS}"5 screen great,pos\nok film, neg\nbought the 12",pos\n')
-    assert "stray.csv:6: this row runs on to line 8, and line 7, inside it, reads as a row of its own" in said
+def test_a_label_after_a_space_is_text_not_a_row(tmp_path: Path) -> None:
+    """review40's rule: a line reads as a row of its own only when the label follows the comma at once, as a CSV
+    writer writes a row; ', neg' inside a quoted text is the text's (a review's 'Pros: fast, 5')."""
+    path = tmp_path / "quoted.csv"
+    path.write_text(f'text,label\n{ROWS}"5 screen great,pos\nok film, neg\nbought the 12",pos\n', encoding="utf-8")
+    table = read_table(path)
+    assert table.texts[-1] == "5 screen great,pos\nok film, neg\nbought the 12" and table.labels[-1] == "pos"

@@ -6,7 +6,7 @@ import warnings
 from collections.abc import Callable
 from types import SimpleNamespace
 
-from rnnkit.tasks._classify_data import _cut, _encode_read, _encode_training, _longer
+from rnnkit.tasks._classify_data import _encode_measured, _encode_read, _encode_training, _longer
 
 WORDS = SimpleNamespace(encode=lambda text: [2] * len(text.split()))  # one token a word
 TEXTS = ["one two", "a b c d", "x y z", "p q r s t u"]  # 2, 4, 3 and 6 tokens
@@ -20,8 +20,8 @@ def _said(call: Callable[[], object]) -> list[str]:
 
 
 def test_a_text_of_max_len_tokens_is_neither_long_nor_cut() -> None:
-    assert _longer([[2] * 3, [2] * 4], 3) == [1]
-    assert _cut([[2] * 3, [2] * 4, [2] * 5], 3) == [[2] * 3] * 3
+    assert _longer([3, 4], 3) == [1]
+    assert _encode_measured(WORDS, ["a b c", "a b c d", "a b c d e"], 3) == ([[2] * 3] * 3, [3, 4, 5])
 
 
 def test_the_read_warning_names_the_first_long_text_and_the_longest_length() -> None:
