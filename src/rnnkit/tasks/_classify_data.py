@@ -26,7 +26,7 @@ from rnnkit.errors import SettingError, UserError, check_filled, check_texts, re
 from rnnkit.tasks import _text as shared
 from rnnkit.tasks._classify_config import ClassifyConfig
 from rnnkit.train.checkpoint import Checkpoint
-from rnnkit.train.options import resumed_keeps
+from rnnkit.train.options import learns_only, resumed_keeps
 from rnnkit.wording import counted, line_numbers, listed
 
 DATA_HELP = "a CSV, TSV or JSONL file with text and label columns, or 'polarity'"
@@ -122,9 +122,9 @@ def _text_list(verb: str, texts: object) -> list[str]:
     return items
 
 
-def _encode_texts(tokenizer: Any, texts: Sequence[str], max_len: int | None) -> list[list[int]]:
-    """Token ids of each (stripped) text, cut to ``max_len`` (None: whole); an empty one becomes ``[<unk>]``."""
-    return [tokenizer.encode(t.strip())[:max_len] or [1] for t in texts]
+def _encode_texts(tokenizer: Any, texts: Sequence[str], max_len: int) -> list[list[int]]:
+    """Token ids of each (stripped) text, cut to ``max_len``; an empty one becomes ``[<unk>]``."""
+    return _encode_measured(tokenizer, texts, max_len)[0]
 
 
 def _encode_training(tokenizer: Any, table: Table, max_len: int, which: str, say: bool = True) -> list[list[int]]:
@@ -205,8 +205,8 @@ def _read_tables(config: ClassifyConfig, data: str, val_data: str | None,
         raise UserError(f"{train_t.path}: column {config.label_column!r} has only one label ({only!r}) in the "
                         "training rows; a classifier needs at least two")
     whose, remedy = (("the resumed run's labels", f"; {resumed_keeps('labels')}") if ckpt else
-                     (f"the labels of the training data {train_t.path}", "; a model learns only the labels of its "
-                      f"training data: relabel the row, or add rows of that label to {train_t.path}"))
+                     (f"the labels of the training data {train_t.path}",
+                      f"; {learns_only('labels', train_t.path, 'relabel the row, or add rows of that label')}"))
     if ckpt:
         check_labels_known(train_t, labels, config.label_column, whose, remedy)
     if not len(val_t):

@@ -72,7 +72,7 @@ from rnnkit.tasks._tag_verbs import (
     _predict_command,
     _train_arguments,
 )
-from rnnkit.train.options import resumed_keeps, settings_of, start_run
+from rnnkit.train.options import learns_only, resumed_keeps, settings_of, start_run
 from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import TrainResult, seed_everything
 from rnnkit.wording import counted
@@ -107,8 +107,8 @@ def train(config: TagConfig, data: str | None, out: str | Path, *, val_data: str
     chars = _char_vocabulary(ckpt, config, train_s)
     shown = ", ".join(tags[:10])
     why = (f"is not one of the resumed run's tags: {shown}; {resumed_keeps('tags')}" if ckpt else
-           f"is not one of the tags of the training data {data}: {shown}; a model learns only the tags of its "
-           f"training data: retag the token, or add sentences with that tag to {data}")
+           f"is not one of the tags of the training data {data}: {shown}; "
+           f"{learns_only('tags', data, 'retag the token, or add sentences with that tag')}")
     for part in (train_s, val_s):
         _check_tags_known(part, tags, why)
     if len(tags) < 2:

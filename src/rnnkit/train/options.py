@@ -70,6 +70,12 @@ def resumed_keeps(what: str) -> str:
     return f"a resumed run keeps its {what}: train a new run with another --out to learn it"
 
 
+def learns_only(what: str, data: object, mend: str) -> str:
+    """Why a run refuses validation data with a label (``what``: labels, tags) its training data ``data`` lacks, and
+    ``mend``, the ways on (relabel the row, or add rows of that label), which go to ``data``."""
+    return f"a model learns only the {what} of its training data: {mend} to {data}"
+
+
 T = TypeVar("T")
 PRECISIONS = ("fp32", "bf16", "auto")
 #: settings a resumed run takes from this command, not from the run: where it trains is this machine's choice
