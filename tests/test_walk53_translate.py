@@ -173,3 +173,11 @@ def test_the_later_lines_with_an_empty_side_are_named_with_the_first(tmp_path: P
     with pytest.raises(UserError, match=r"p\.tsv:3: the target \(after the tab\) is empty; .* a line short\); "
                                         r"line 5 has an empty side too$"):
         read_pairs(_pairs_file(tmp_path / "p.tsv", lines[0], lines[2:]))
+
+
+def test_a_targets_file_of_one_line_is_named_in_the_singular(tmp_path: Path) -> None:
+    """'(1 lines against 3, ...)' said of a targets' file of one line."""
+    data = tmp_path / "pairs.tsv"
+    data.write_text("a b\tx y\nc d\t\ne f\t\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"\(1 line against 3, as `paste` joined them\)"):
+        read_pairs(data)

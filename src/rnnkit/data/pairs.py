@@ -50,8 +50,9 @@ def _empty_side(where: str, side: str, number: int, lines: Sequence[str]) -> Use
     other = "target" if side == "source" else "source"
     if after := _side_ended(lines[number:], side == "target"):
         return UserError(f"{where}: the {side} ({place} the tab) is empty, as on every line after it: the {side}s' "
-                         f"file is {counted(after + 1, 'line')} shorter than the {other}s' ({number - 1:,} lines "
-                         f"against {number + after:,}, as `paste` joined them); expected a line of each for each pair")
+                         f"file is {counted(after + 1, 'line')} shorter than the {other}s' "
+                         f"({counted(number - 1, 'line', ',')} against {number + after:,}, as `paste` joined them); "
+                         "expected a line of each for each pair")
     more = [n for n, line in enumerate(lines[number:], start=number + 1)
             if line.count("\t") == 1 and line.strip() and not all(part.strip() for part in line.split("\t"))]
     also = f"; {line_numbers(more)} {'has' if len(more) == 1 else 'have'} an empty side too" if more else ""
