@@ -31,7 +31,6 @@ import argparse
 import json
 import math
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +44,7 @@ from rnnkit.data.tokenize import DEFAULT_BUCKETS, PAD_ID, UNK_ID
 from rnnkit.models.baseline import C_GRID
 from rnnkit.models.classifier import Classifier
 from rnnkit.models.encoder import length_mask
+from rnnkit.models.tfidf import smooth_idf
 from rnnkit.tasks import classify
 from rnnkit.tasks._classify_data import _read_tables
 from rnnkit.tasks.classify import ClassifyConfig
@@ -104,8 +104,9 @@ VARIANTS: dict[str, tuple[dict[str, Any], bool]] = {
     "ngram+char 3-6, max len 50,000, idf, learned weights x10": ({**SUBWORDS, "max_len": 50_000}, True),
     "ngram+char 3-6, max len 50,000, sqrtn": ({**SUBWORDS, "max_len": 50_000}, True),
     "ngram+char 3-6, max len 50,000, idf, sqrtn": ({**SUBWORDS, "max_len": 50_000}, True),
-    "ngram+char 3-6, max len 50,000, tf-idf": ({**SUBWORDS, "max_len": 50_000}, True),
-    "ngram+char 3-6, max len 50,000, tf-idf, lr 0.003": ({**SUBWORDS, "max_len": 50_000, "lr": 3e-3}, True),
+    "ngram+char 3-6, max len 50,000, tf-idf": ({**SUBWORDS, "max_len": 50_000, "pooling": "tfidf"}, True),
+    "ngram+char 3-6, max len 50,000, tf-idf, lr 0.003": ({**SUBWORDS, "max_len": 50_000, "pooling": "tfidf",
+                                                         "lr": 3e-3}, True),
 }
 #: variants whose head has hidden ReLU layers as wide as the bag's mean between the mean and the logits
 #: (Iyyer et al. 2015's deep averaging network, a prototype here): name -> how many layers
@@ -134,10 +135,8 @@ IDF = {"ngram+char 3-6, max len 50,000, idf", "ngram+char 3-6, max len 50,000, t
 #: an id an entry (a prototype here; TensorFlow's "sqrtn" combiner, near TF-IDF LR's L2 norm): a long text's vector
 #: is longer, by the root of its length, where the mean's is not
 SQRTN = {"ngram+char 3-6, max len 50,000, sqrtn", "ngram+char 3-6, max len 50,000, idf, sqrtn"}
-#: variants whose bag weighs its ids as TF-IDF LR weighs its features (a prototype here): an id a row holds tf times
-#: weighs (1 + ln tf) times its idf, and the row's vector is the weighted sum over the root of the sum of the squared
-#: weights, each id once (TfidfVectorizer(sublinear_tf=True)'s unit rows): LR's features, the bag's fit
-TFIDF = {"ngram+char 3-6, max len 50,000, tf-idf", "ngram+char 3-6, max len 50,000, tf-idf, lr 0.003"}
+#: the variants above of --pooling tfidf (rnnkit.models.tfidf: each id weighs (1 + ln tf) times its idf, the row's
+#: vector over the length of its weights, TfidfVectorizer(sublinear_tf=True)'s unit rows) are the product's own
 #: variants whose mean weighs each id by a weight of its own that training learns (a prototype here): a scalar
 #: per id, exp(s) times the idf (or times 1), s starting at 0, so the bag starts as the idf-weighted (or plain)
 #: mean and moves each id's share where the loss pulls it, as a context-free attention over the text's ids
@@ -148,7 +147,6 @@ LEARNED = {"ngram+char 3-6, max len 50,000, learned weights", "ngram+char 3-6, m
 #: (as a learning rate of its own would; the weights barely moved before the best checkpoint at the bag's 0.01)
 LEARNED_SCALE = {"ngram+char 3-6, max len 50,000, idf, learned weights x10": 10.0}
 _sqrtn = False  # the variant being run's
-_sublinear = False  # the variant being run's (TFIDF's)
 _learned_scale = 1.0  # the variant being run's
 _learned = False  # the variant being run's (read when a Classifier is built: by train and again by load)
 _use_idf = False  # the variant being run's
@@ -160,34 +158,13 @@ _plain_init = Classifier.__init__
 _plain_bag = Classifier.bag
 
 
-def idf_weights(rows: list[list[int]], vocab_size: int) -> torch.Tensor:
-    """Each id's smooth idf over ``rows`` (an id in no row: that of a document frequency of 0)."""
-    counts = Counter(i for row in rows for i in set(row))  # a row's ids once each: a tensor a row was slow
-    df = torch.zeros(vocab_size, dtype=torch.float64)
-    df[torch.tensor(list(counts), dtype=torch.long)] = torch.tensor(list(counts.values()), dtype=torch.float64)
-    return (torch.log((1 + len(rows)) / (1 + df)) + 1).float()
-
-
-def term_counts(ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Each row's ids sorted, and beside each id how many times its row holds it."""
-    ids = ids.sort(1).values
-    start = torch.ones_like(ids, dtype=torch.bool)
-    start[:, 1:] = ids[:, 1:] != ids[:, :-1]
-    run = start.long().cumsum(1) - 1  # which run of equal ids each position is in
-    return ids, torch.zeros_like(ids).scatter_add_(1, run, torch.ones_like(ids)).gather(1, run).float()
-
-
 def _id_mean(ids: torch.Tensor, weight: torch.Tensor, learned: torch.Tensor | None = None) -> torch.Tensor:
     """Each row's mean of its ids' embeddings, padding left out, weighted by idf when the variant's is set (an id
     past the training texts' largest: the idf of one in no training text) and by exp of ``learned`` (one log
-    weight per id) when given; a SQRTN variant's sum over the root of the sum of the squared weights; a TFIDF
-    variant's as TF-IDF LR's rows (each of an id's tf occurrences weighs (1 + ln tf) / tf of it, unit length)."""
-    if _idf is None and learned is None and not _sqrtn and not _sublinear:
+    weight per id) when given; a SQRTN variant's sum over the root of the sum of the squared weights."""
+    if _idf is None and learned is None and not _sqrtn:
         return F.embedding_bag(ids, weight, mode="mean", padding_idx=PAD_ID)
     w = torch.ones(ids.shape, device=weight.device)
-    if _sublinear:
-        ids, tf = term_counts(ids)
-        w = (1 + tf.log()) / tf
     if _idf is not None:
         unseen = _idf.max()  # a document frequency of 0 gives the largest idf
         w = w * torch.where(ids < len(_idf), _idf[ids.clamp(max=len(_idf) - 1)], unseen)
@@ -195,10 +172,7 @@ def _id_mean(ids: torch.Tensor, weight: torch.Tensor, learned: torch.Tensor | No
         w = w * learned[ids].exp()
     w = w.masked_fill(ids == PAD_ID, 0.0)
     total = F.embedding_bag(ids, weight, mode="sum", per_sample_weights=w)
-    if _sublinear:  # an id's weight is its tf occurrences' summed: the root of the sum of tf times each one's square
-        norm = (w.square() * tf).sum(1, keepdim=True).sqrt()
-    else:
-        norm = w.square().sum(1, keepdim=True).sqrt() if _sqrtn else w.sum(1, keepdim=True)
+    norm = w.square().sum(1, keepdim=True).sqrt() if _sqrtn else w.sum(1, keepdim=True)
     return total / norm.clamp(min=1e-12)
 
 
@@ -208,7 +182,7 @@ def _bag(self: Classifier, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Te
         ids = ids.sort(1).values
         ids[:, 1:] = ids[:, 1:].masked_fill(ids[:, 1:] == ids[:, :-1], PAD_ID)
     learned = self.id_weight.weight[:, 0] * _learned_scale if hasattr(self, "id_weight") else None
-    if not _two_means and _idf is None and learned is None and not _sqrtn and not _sublinear:
+    if not _two_means and _idf is None and learned is None and not _sqrtn:
         return _plain_bag(self, ids, lengths)
     if self.skip_unknown:
         ids = ids.masked_fill(ids == UNK_ID, PAD_ID)
@@ -286,17 +260,16 @@ _plain_batches = classify.ShuffledBatches
 def _batches_setting_idf(rows: list[list[int]], *args: Any, **kwargs: Any) -> Any:
     """The training batches, after setting the variant's idf from their rows (an IDF variant's)."""
     global _idf
-    _idf = idf_weights(rows, 1 + max(max(r, default=0) for r in rows)) if _use_idf else None
+    _idf = smooth_idf(rows, 1 + max(max(r, default=0) for r in rows)) if _use_idf else None
     return _plain_batches(rows, *args, **kwargs)
 
 
 def run(name: str, train: Path, test: Path, out: Path, seed: int, args: argparse.Namespace) -> dict[str, Any]:
     global _deep_layers, _lazy, _beta1, _two_means, _buckets, _distinct, _use_idf, _idf, _learned, _sqrtn
-    global _learned_scale, _sublinear
+    global _learned_scale
     settings, skip_unknown = VARIANTS[name]
-    _sublinear = name in TFIDF
     _learned, _sqrtn, _learned_scale = name in LEARNED, name in SQRTN, LEARNED_SCALE.get(name, 1.0)
-    _use_idf, _idf = name in IDF or name in TFIDF, None
+    _use_idf, _idf = name in IDF, None
     _distinct = name in DISTINCT
     _two_means, _buckets = TWO_MEANS.get(name, 0.0), settings.get("buckets")
     _lazy, _beta1 = name in LAZY, BETA1.get(name, 0.9)

@@ -99,16 +99,6 @@ def test_one_mean_is_the_models_own(variants: ModuleType, monkeypatch: pytest.Mo
     torch.testing.assert_close(variants._bag(model, ids, lengths), model.bag(ids, lengths))
 
 
-def test_idf_weights_are_scikit_learns(variants: ModuleType) -> None:
-    sklearn_text = pytest.importorskip("sklearn.feature_extraction.text")
-    rows = [[2, 3, 3, 5], [3, 4], [2, 6, 6, 6], [3]]
-    vectorizer = sklearn_text.TfidfVectorizer(analyzer=lambda row: row, smooth_idf=True).fit(rows)
-    ours = variants.idf_weights(rows, 8)
-    for token, column in vectorizer.vocabulary_.items():
-        assert ours[token].item() == pytest.approx(vectorizer.idf_[column], rel=1e-6)
-    assert ours[7].item() == pytest.approx(float(torch.log(torch.tensor(5.0)) + 1), rel=1e-6)  # in no row
-
-
 @pytest.mark.parametrize(("two_means", "distinct"), [(0.0, False), (1.0, True)])
 def test_idf_mean_equals_brute_force(variants: ModuleType, monkeypatch: pytest.MonkeyPatch, two_means: float,
                                      distinct: bool) -> None:
@@ -258,30 +248,3 @@ def test_lr_over_the_bags_ids_separates_what_its_words_separate(variants: Module
                    layers=0, pooling="mean", embedding=4, overwrite=True, progress=False, verbose=False)
         accuracy = variants.ids_lr(tmp_path / "run", tmp_path / "test.csv")
         assert accuracy == (1.0 if decided else 0.5)
-
-
-def test_term_counts_count_each_id_in_its_row(variants: ModuleType) -> None:
-    ids, tf = variants.term_counts(torch.tensor([[7, 2, 7, 7, 0, 0], [5, 4, 5, 3, 4, 5]]))
-    assert ids.tolist() == [[0, 0, 2, 7, 7, 7], [3, 4, 4, 5, 5, 5]]
-    assert tf.tolist() == [[2, 2, 1, 3, 3, 3], [1, 2, 2, 3, 3, 3]]
-
-
-def test_tfidf_bag_is_scikit_learns_row(variants: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With the identity as its table, the TFIDF variant's bag of a row is TfidfTransformer(sublinear_tf=True)'s row
-    of that row's counts: each id (1 + ln tf) times its idf, the row of unit length; padding and <unk> left out."""
-    sklearn_text = pytest.importorskip("sklearn.feature_extraction.text")
-    rows, lengths = [[2, 7, 7, 3, 1, 8, 2, 9, 7], [4, 4, 6, 0, 0, 0, 0, 0, 0], [9, 5, 5, 5, 5, 0, 0, 0, 0]], [9, 3, 5]
-    counts = torch.zeros(3, 10)
-    for n, (row, length) in enumerate(zip(rows, lengths, strict=True)):
-        for i in row[:length]:
-            counts[n, i] += i > 1
-    weigh = sklearn_text.TfidfTransformer(sublinear_tf=True).fit(counts.numpy())
-    want = torch.tensor(weigh.transform(counts.numpy()).toarray(), dtype=torch.float32)
-    monkeypatch.setattr(variants, "_idf", torch.tensor(weigh.idf_, dtype=torch.float32))
-    monkeypatch.setattr(variants, "_sublinear", True)
-    model = Classifier(vocab_size=10, num_classes=2, embedding_dim=10, num_layers=0, pooling="mean", skip_unknown=True)
-    with torch.no_grad():
-        model.embedding.weight.copy_(torch.eye(10))
-    got = variants._bag(model, torch.tensor(rows), torch.tensor(lengths))
-    torch.testing.assert_close(got[:, 2:], want[:, 2:])
-    assert got[:, :2].abs().max() == 0  # padding's and <unk>'s columns hold nothing

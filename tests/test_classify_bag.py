@@ -38,7 +38,7 @@ def test_zero_layers_pool_the_embeddings_as_torch_computes_them(pooling: str) ->
 def test_zero_layers_refuse_last_pooling_and_pretraining() -> None:
     with pytest.raises(ValueError, match="needs a recurrent layer"):
         Classifier(vocab_size=10, num_classes=2, num_layers=0, pooling="last")
-    with pytest.raises(SettingError, match="pools its embeddings with mean, max or attention"):
+    with pytest.raises(SettingError, match="pools its embeddings with mean, max, attention or tfidf"):
         ClassifyConfig(layers=0).validate()
     with pytest.raises(SettingError, match="pre-trains recurrent layers"):
         ClassifyConfig(layers=0, pooling="mean", pretrain_data="x.txt").validate()

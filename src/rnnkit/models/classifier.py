@@ -9,7 +9,10 @@ the outputs of every time step into one vector:
   many-to-one model;
 - ``mean`` / ``max``: the average / element-wise maximum of the outputs over the text's own tokens;
 - ``attention``: additive (Bahdanau-style) attention, ``score_t = vᵀ tanh(W h_t + b)``, softmax over the
-  text's own tokens, and the weighted sum of the outputs.
+  text's own tokens, and the weighted sum of the outputs;
+- ``tfidf`` (a bag only, ``num_layers=0``): the embeddings weighted as TF-IDF logistic regression weighs its
+  features, sublinear tf times the idf of the training texts (:meth:`Classifier.set_idf`), over the length of the
+  text's tf-idf vector (:mod:`rnnkit.models.tfidf`).
 
 Every pooling reads only the first ``lengths[i]`` steps of row ``i``, so padding never changes a
 prediction. The head is one sigmoid unit for two classes (``P(class 1) = σ(z)``) and a softmax over
@@ -34,10 +37,11 @@ from torch.nn import functional as F
 from rnnkit.data.tokenize import PAD_ID, UNK_ID
 from rnnkit.models.charword import small_init_
 from rnnkit.models.encoder import TextEncoder, length_mask
+from rnnkit.models.tfidf import smooth_idf, tfidf_bag
 
 __all__ = ["POOLINGS", "Classifier", "class_weights_from_counts", "length_mask", "logits_to_probabilities", "pool"]
 
-POOLINGS = ("last", "mean", "max", "attention")
+POOLINGS = ("last", "mean", "max", "attention", "tfidf")
 
 
 class AdditiveAttention(nn.Module):
@@ -110,7 +114,11 @@ class Classifier(TextEncoder):
         if pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
         if num_layers == 0 and pooling == "last":
-            raise ValueError("pooling 'last' needs a recurrent layer; with num_layers=0 use mean, max or attention")
+            raise ValueError("pooling 'last' needs a recurrent layer; with num_layers=0 use mean, max, attention or "
+                             "tfidf")
+        if num_layers and pooling == "tfidf":
+            raise ValueError("pooling 'tfidf' weighs the ids of a bag (num_layers=0); a recurrent layer's outputs "
+                             "are pooled with last, mean, max or attention")
         # a bag builds a stack of one unit for the encoder's sake and drops it (--hidden 30000 built 14 GB)
         super().__init__(vocab_size, embedding_dim, hidden_size if num_layers else 1, max(num_layers, 1), cell,
                          bidirectional, dropout, **cell_options)
@@ -129,6 +137,14 @@ class Classifier(TextEncoder):
         size = self.rnn.output_size if self.rnn is not None else embedding_dim
         self.attention = AdditiveAttention(size) if pooling == "attention" else None
         self.head = nn.Linear(size, 1 if num_classes == 2 and not multi_label else num_classes)
+        if pooling == "tfidf":  # each id's idf in the training texts, saved with the weights (1 until set)
+            self.register_buffer("idf", torch.ones(vocab_size))
+
+    def set_idf(self, rows: list[list[int]]) -> None:
+        """Weigh each id by its smooth idf in ``rows`` (the training texts' ids) in ``tfidf`` pooling."""
+        if self.pooling != "tfidf":
+            raise ValueError(f"set_idf is for pooling 'tfidf', not {self.pooling!r}")
+        self.idf.copy_(smooth_idf(rows, self.idf.numel()))
 
     @staticmethod
     def count_parameters(vocab_size: int, num_classes: int, embedding_dim: int = 64, hidden_size: int = 128,
@@ -159,18 +175,21 @@ class Classifier(TextEncoder):
 
     def encode(self, ids: Tensor, lengths: Tensor) -> Tensor:
         """The pooled text vectors (B, D·H)."""
-        if self.rnn is None and self.pooling == "mean":
-            return self.bag(ids, lengths)  # forward drops the mean vector, once
+        if self.rnn is None and self.pooling in ("mean", "tfidf"):
+            return self.bag(ids, lengths)  # forward drops the pooled vector, once
         outputs, state = self.encode_steps(ids, lengths)
         h_n = state[0] if isinstance(state, tuple) else state
         directions = self.rnn.num_directions if self.rnn is not None else 1
         return pool(self.pooling, outputs, h_n, lengths, directions, self.attention)
 
     def bag(self, ids: Tensor, lengths: Tensor) -> Tensor:
-        """The mean of the embeddings of each row's ids (B, E), padding (and ``<unk>`` with
-        ``skip_unknown``) left out; a row with nothing left is zero."""
+        """The mean (``tfidf``: the tf-idf-weighted sum over the tf-idf vector's length) of the embeddings of each
+        row's ids (B, E), padding (and ``<unk>`` with ``skip_unknown``) left out; a row with nothing left is zero."""
         if self.skip_unknown:
             ids = ids.masked_fill(ids == UNK_ID, PAD_ID)
+        if self.pooling == "tfidf":
+            ids = ids.masked_fill(~length_mask(lengths, ids.shape[1]), PAD_ID)  # past a length: padding
+            return tfidf_bag(ids, self.embedding.weight, self.idf)
         if torch.onnx.is_in_onnx_export():  # ONNX has no embedding_bag that skips padding: the same sum and count
             ids = ids.masked_fill(~length_mask(lengths, ids.shape[1]), PAD_ID)  # past a length: padding
             count = (ids != PAD_ID).sum(1, keepdim=True).clamp(min=1)

@@ -98,7 +98,7 @@ class ClassifyConfig(shared.TextModelConfig):
     cell: str | None = None                # type: ignore[assignment]
     bidirectional: bool | None = None      # type: ignore[assignment]
     dropout: float | None = None           # type: ignore[assignment]
-    pooling: str | None = None             # last | mean | max | attention
+    pooling: str | None = None             # last | mean | max | attention | tfidf (a bag's)
     tokenizer: str | None = None           # char | word | bpe
     vocab_size: int | None = None          # most ids of the word and BPE tokenizers
     min_count: int | None = None           # char and word tokenizers: an id only for tokens seen this often
@@ -162,7 +162,10 @@ class ClassifyConfig(shared.TextModelConfig):
         shared.TextModelConfig.validate(replace(filled, layers=filled.layers or 1))  # 0: no recurrent layer
         if filled.layers == 0 and filled.pooling == "last":
             raise SettingError("pooling", "last", "a model without recurrent layers (--layers 0) pools its "
-                               "embeddings with mean, max or attention")
+                               "embeddings with mean, max, attention or tfidf")
+        if filled.layers and filled.pooling == "tfidf":
+            raise SettingError("pooling", "tfidf", "weighs the ids of a bag without recurrent layers (--layers 0); "
+                               f"--layers {filled.layers} pools its outputs with last, mean, max or attention")
         if filled.layers == 0 and self.pretrain_data:
             raise SettingError("layers", 0, "--pretrain-data pre-trains recurrent layers; expected 1 or more")
         check_fraction("token_dropout", filled.token_dropout)
@@ -177,7 +180,7 @@ class ClassifyConfig(shared.TextModelConfig):
                                "(1 <= MIN <= MAX <= 20), or 0: off") from None
         if char_ngrams and self.wants_autotune() and not _may_try_char_ngrams(_given_settings(self)):
             raise SettingError("char_ngrams", filled.char_ngrams, "--autotune tries character n-grams in bags of "
-                               "word or ngram tokens (--layers 0, --pooling mean, max or attention); the other "
+                               "word or ngram tokens (--layers 0, --pooling mean, max, attention or tfidf); the other "
                                "settings given rule them out")
         if char_ngrams and not self.wants_autotune() and filled.tokenizer not in ("word", "ngram"):
             raise SettingError("char_ngrams", filled.char_ngrams, f"character n-grams are added to the words of "
@@ -281,7 +284,7 @@ MODEL_SETTINGS = tuple(k for k in FIXED if k != "max_len")
 #: what ``--autotune`` searches, and the values each may take
 SPACE: dict[str, tuple[Any, ...]] = {
     "tokenizer": ("word", "ngram", "bpe", "char"),
-    "pooling": ("max", "mean", "attention", "last"),
+    "pooling": ("max", "mean", "attention", "last", "tfidf"),
     "layers": (0, 1),
     "embedding": (64, 128, 256),
     "hidden": (64, 128, 256),
@@ -300,11 +303,14 @@ RNN_MAX_LEN = 800
 
 
 def _valid(settings: dict[str, Any]) -> bool:
-    """Settings that go together: a model without recurrent layers has no last state to pool; character
+    """Settings that go together: a model without recurrent layers has no last state to pool, and tf-idf
+    pooling weighs a bag's ids, not a recurrent layer's outputs; character
     n-grams are added to the word tokens of the bag (a recurrent layer would read them as a sequence);
     a recurrent layer reads at most :data:`RNN_MAX_LEN` tokens; a bag whose words bring their character
     n-grams reads at least :data:`SUBWORD_MAX_LEN` ids (100 ids would be its first eight words or so)."""
     if settings.get("layers") == 0 and settings.get("pooling") == "last":
+        return False
+    if settings.get("layers") and settings.get("pooling") == "tfidf":
         return False
     if check_char_ngrams(settings.get("char_ngrams")):
         if settings.get("tokenizer") not in ("word", "ngram") or settings.get("layers") != 0:

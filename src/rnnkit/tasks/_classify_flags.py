@@ -114,7 +114,8 @@ def _train_arguments(p: argparse.ArgumentParser) -> None:
                    help="during training, replace this share of tokens by <unk> (default 0; 0.1-0.2 helps "
                         "small data sets)")
     g.add_argument("--pooling", choices=POOLINGS,
-                   help="how the time steps become one vector (default without autotune: last)")
+                   help="how the time steps become one vector (default without autotune: last); tfidf: a bag's "
+                        "(--layers 0) ids weighted as TF-IDF logistic regression weighs its features")
     g.add_argument("--class-weights", metavar="none|balanced|LABEL=W,...",
                    help="weight each class's share of the loss: balanced, by inverse class frequency; or given, "
                         "spam=5,ham=1 (a label not named weighs 1), as scikit-learn's and Keras' class_weight "

@@ -164,6 +164,8 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
                                  shared.data_record(data, val_data, config, (len(train_x), len(val_x)), "rows"))
     seed_everything(config.seed)
     model = shared.new_model(Classifier, model_config["model"], config, ckpt)
+    if config.pooling == "tfidf" and ckpt is None:  # a resumed run's idf comes with its weights
+        model.set_idf(train_x)
     if (record := shared.start_from_vectors(model, symbols, vectors, ckpt, verbose,
                                             config.freeze_vectors)) is not None:
         model_config["pretrained_vectors"] = record  # before any pre-training, which starts from them
