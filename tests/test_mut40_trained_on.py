@@ -8,15 +8,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from rnnkit.tasks._translate_trained import _warn_trained_on
-from rnnkit.train.provenance import with_digests
+from rnnkit.train.provenance import warn_trained_on, with_digests
 
 
 def _said(pairs: object, *configs: dict) -> list[str]:
     ckpts = [SimpleNamespace(config=config, path=f"run{n}") for n, config in enumerate(configs)]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        _warn_trained_on(pairs, ckpts)  # type: ignore[arg-type]
+        warn_trained_on(pairs, ckpts, "translates", "held-out pairs")  # type: ignore[arg-type]
     return [str(w.message) for w in caught]
 
 

@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> None:
     as plain UTF-8 by column name ``text``, a file Excel saved, or with a header of its own, ended in a traceback."""
     table = read_table(args.calls, args.text_column, args.label_column)
     rows = [{"text": text, "label": label} for text, label in zip(table.texts, table.labels, strict=True)][: args.n]
-    voices = json.loads((Path(args.corpus) / "corpus.json").read_text(encoding="utf-8"))["voices"]["test"]
+    voices = held_out_voices(Path(args.corpus))
     rng = random.Random(args.seed)
     out = Path(args.out)
     (out / "wav").mkdir(parents=True, exist_ok=True)
@@ -85,6 +85,23 @@ def run(args: argparse.Namespace) -> None:
     print(json.dumps({"calls": len(rows), "accuracy_clean_text": accuracy(clean),
                       "accuracy_from_speech": accuracy(heard), **error_rates(heard, refs, "chars"),
                       "example": {"said": refs[0], "heard": heard[0]}}, ensure_ascii=False))
+
+
+def held_out_voices(corpus: Path) -> list[str]:
+    """The voice variants ``CORPUS/corpus.json`` (written by ``rnnkit data speech``) held out for testing; a corpus
+    without one, or one that names none, is refused in one line (a FileNotFoundError's or a KeyError's traceback)."""
+    path = corpus / "corpus.json"
+    wanted = "expected the --corpus folder of `rnnkit data speech`, whose corpus.json names the test voices"
+    if not path.is_file():
+        raise UserError(f"{corpus}: no such folder; {wanted}" if not corpus.is_dir() else
+                        f"{path}: no such file; {wanted}")
+    try:
+        voices = json.loads(path.read_text(encoding="utf-8"))["voices"]["test"]
+    except (ValueError, KeyError, TypeError) as exc:  # not JSON, not UTF-8 (a ValueError too), another layout
+        raise UserError(f"{path}: no list of test voices in it ({type(exc).__name__}: {exc}); {wanted}") from None
+    if not isinstance(voices, list) or not voices or not all(isinstance(v, str) and v for v in voices):
+        raise UserError(f"{path}: voices.test is {voices!r}; {wanted}")
+    return voices
 
 
 if __name__ == "__main__":

@@ -226,8 +226,9 @@ def output_name(path: str | os.PathLike[str], flag: str | None = None, expected:
 
 def check_png_name(path: str | os.PathLike[str], flag: str) -> None:
     """Refuse in one line naming ``flag`` a drawing's name (``--attention-png``, evaluate's ``--png``,
-    ``--find-lr-plot``) whose suffix says another format than PNG, which every drawing is written as whatever the
-    name (``att.jpg`` got PNG data under a .jpg name without a word); a name without one, or ``.PNG``, is taken.
+    ``--find-lr-plot``) whose suffix says another format than PNG, which these flags draw (``att.jpg`` got PNG data
+    under a .jpg name without a word; from Python, :func:`rnnkit.plots.drawing_format` writes the format a name's
+    suffix names); a name without one, or ``.PNG``, is taken.
     Checked after the name's place (:func:`output_name`): a file the command reads is refused as that first."""
     if Path(path).suffix.lower() not in ("", ".png"):
         raise UserError(f"{flag} {os.fspath(path)}: the drawing is written as PNG; expected a name ending .png")

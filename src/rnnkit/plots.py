@@ -1,10 +1,11 @@
 """Every picture rnnkit draws, in one place: loss curves, confusion matrices, experiment curves and the
 gradient-through-time figures of ``rnnkit diagnose``, the learning-rate range test's curve.
 
-What a user gets: PNG files written atomically (a temporary file, then a rename), drawn on matplotlib's
+What a user gets: pictures written atomically (a temporary file, then a rename), drawn on matplotlib's
 non-interactive Agg canvas, so drawing works on a machine without a screen and a crash never leaves half a
 picture; pyplot, its backend and its open figures are left to the caller (a notebook's inline figures).
-Each function takes plain numbers (lists, dicts, a ``metrics.jsonl`` path) and a path.
+Each function takes plain numbers (lists, dicts, a ``metrics.jsonl`` path) and a path, whose suffix names the
+format (``.png``, ``.svg``, ``.pdf``, ``.jpg`` ...: :func:`drawing_format`; PNG where it has none).
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from rnnkit import strictjson
-from rnnkit.errors import finite_number, warn, whole_number
+from rnnkit.errors import UserError, finite_number, warn, whole_number
 from rnnkit.files import written
 
 __all__ = [
     "attention_png",
     "confusion_png",
+    "drawing_format",
     "experiment_curves",
     "figure",
     "gradient_norms_png",
@@ -40,7 +42,8 @@ __all__ = [
 
 @contextmanager
 def figure(path: str | Path, figsize: tuple[float, float] = (7, 4.5), dpi: int = 100) -> Iterator[Any]:
-    """``with figure(path) as (fig, ax): ...`` draws on a fresh figure and saves it to ``path`` atomically.
+    """``with figure(path) as (fig, ax): ...`` draws on a fresh figure and saves it to ``path`` atomically, in the
+    format its suffix names (:func:`drawing_format`).
 
     The figure is matplotlib's :class:`~matplotlib.figure.Figure` on an Agg canvas of its own, not pyplot's: pyplot's
     backend is the caller's. ``matplotlib.use("Agg")`` here switched it for the whole process, so a notebook's
@@ -50,6 +53,7 @@ def figure(path: str | Path, figsize: tuple[float, float] = (7, 4.5), dpi: int =
     from matplotlib.figure import Figure
 
     path = Path(path)
+    form = drawing_format(path)  # before drawing: a name it cannot write is refused at once
     fig = Figure(figsize=figsize, dpi=dpi)
     FigureCanvasAgg(fig)
     ax = fig.subplots()
@@ -59,12 +63,30 @@ def figure(path: str | Path, figsize: tuple[float, float] = (7, 4.5), dpi: int =
         warnings.filterwarnings("ignore", r"Glyph \d+ .*missing from", UserWarning)
         fig.tight_layout()
         path.parent.mkdir(parents=True, exist_ok=True)
-        with written(path, ".tmp.png") as tmp:
-            fig.savefig(tmp)
+        with written(path, f".tmp.{form}") as tmp:
+            fig.savefig(tmp, format=form)
     if lacking:
         shown = ", ".join(repr(c) for c in lacking[:8]) + (" ..." if len(lacking) > 8 else "")
         warn(f"{path}: no installed font has {shown}: drawn as boxes; install a font that has them (Debian: "
              "fonts-noto-cjk for Hangul, Chinese and Japanese) and draw it again")
+
+
+#: the formats matplotlib writes that :func:`figure` leaves out: PGF needs a LaTeX installation to be written
+UNDRAWN = ("pgf",)
+
+
+def drawing_format(path: str | Path) -> str:
+    """The format a drawing saved at ``path`` is written in: the one its suffix names (matplotlib's name for it,
+    ``jpg`` for ``x.JPG``), PNG where it has none; a suffix matplotlib does not write is refused in one line naming
+    the path and the suffixes taken (``x.jpg`` got PNG data under its name, and so did ``x.txt``)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    suffix = Path(path).suffix.lower().removeprefix(".")
+    taken = [name for name in FigureCanvasAgg.get_supported_filetypes() if name not in UNDRAWN]
+    if not suffix or suffix in taken:
+        return suffix or "png"
+    raise UserError(f"{path}: a drawing is written in the format its name's suffix names; expected one of "
+                    f"{', '.join('.' + name for name in taken)} (or no suffix, for PNG)")
 
 
 #: a font that draws a placeholder for every character (matplotlib ships it): never chosen to draw text
@@ -242,7 +264,8 @@ def gradient_norms_png(
 
 def attention_png(weights: list[list[float]], source_tokens: list[str], target_tokens: list[str], path: Path,
                   title: str = "attention") -> Path:
-    """The heat map of one translation's attention: a row per target token, a column per source token."""
+    """The heat map of one translation's attention: a row per target token, a column per source token (``path``'s
+    suffix names the format: :func:`drawing_format`)."""
     import numpy as np
 
     rows = len(weights) or 1

@@ -18,7 +18,7 @@ from rnnkit.errors import UserError, report_warnings, warn
 from rnnkit.files import written
 from rnnkit.wording import counted, line_numbers
 
-__all__ = ["Pair", "read_pairs", "split_pairs", "write_pairs"]
+__all__ = ["Pair", "columns_hint", "read_pairs", "split_pairs", "write_pairs"]
 
 Pair = tuple[str, str]
 
@@ -31,7 +31,7 @@ def _check_line(line: str, path: str | Path, number: int, first: bool = False, l
     if tabs != 1:
         # a first line without a tab: most likely one side of parallel files, as OpenNMT-py and fairseq take them
         hint = ("; rnnkit reads one file of 'source<TAB>target' lines: `paste SOURCE.txt TARGET.txt > pairs.tsv` "
-                "joins two parallel files") if not tabs else _columns_hint(line, path)
+                "joins two parallel files") if not tabs else columns_hint(line, path)
         raise UserError(f"{where}: expected one tab between source and target, found {tabs}{hint if first else ''}")
     source, target = line.split("\t")
     for side, text in (("source", source), ("target", target)):
@@ -68,15 +68,19 @@ def _side_ended(lines: Sequence[str], target: bool) -> int:
     return len(sides) if ended else 0
 
 
-def _columns_hint(line: str, path: str | Path) -> str:
+def columns_hint(line: str, path: str | Path, sources: bool = False) -> str:
     """How to cut a source and a target out of a first line of more fields (a Tatoeba export's ``id<TAB>text<TAB>
     id<TAB>text``, an Anki deck's ``text<TAB>text<TAB>attribution``, pandas' index column): the first two fields
-    that are neither empty nor a number; "" where there are not two."""
+    that are neither empty nor a number; with ``sources``, the first alone (what ``rnnkit translate --file``
+    reads); "" where there are not two."""
     fields = [field.strip() for field in line.split("\t")]
     texts = [n for n, field in enumerate(fields, start=1) if field and not field.isdigit()]
     if len(texts) < 2:
         return ""
     a, b = texts[:2]
+    if sources:
+        return (f"; rnnkit translate reads the text before the first tab: `cut -f{a} {path} > sources.txt` keeps "
+                f"field {a} ({_shown_name(fields[a - 1])}), the first that is not an id")
     return (f"; rnnkit reads two columns, source and target: `cut -f{a},{b} {path} > pairs.tsv` keeps fields {a} "
             f"and {b} ({_shown_name(fields[a - 1])} and {_shown_name(fields[b - 1])}), the first two that are not ids")
 

@@ -340,6 +340,7 @@ class TextClassifier(shared.TextModel):
                 ovr, info = self.baseline(train, threshold)
                 scored.report["baseline"] = {**multilabel_report(
                     scored.targets, ovr.probabilities(table.texts).float(), scored.columns, cut), **info}
+            self.warn_trained_on(data, split, "classifies", "texts")  # once scored: not before a refusal
             return {**scored.report, "models": model_paths(self.checkpoints)}
         index = {lab: i for i, lab in enumerate(self.labels)}
         y_true = [index[str(lab)] for lab in table.labels]
@@ -353,6 +354,7 @@ class TextClassifier(shared.TextModel):
             report["baseline"] = {**classification_report(y_true, y_base, self.labels), **info,
                                   "mcnemar": {"model_only": test["first_only"], "baseline_only": test["second_only"],
                                               "p_value": test["p_value"]}}
+        self.warn_trained_on(data, split, "classifies", "texts")
         return {**report, "models": model_paths(self.checkpoints)}
 
     def scored(self, data: str, split: str = "all", threshold: float | None = None) -> Scored:

@@ -161,6 +161,7 @@ class SequenceTagger(shared.TextModel):
         report["oov_accuracy"] = sum(oov) / len(oov) if oov else None
         if is_span_tagset(self.labels):
             report.update(span_scores(true, pred))
+        self.warn_trained_on(data, split, "tags", "sentences")  # once scored: not before a refusal
         return {**report, "models": model_paths(self.checkpoints)}
 
     def _export_spelling(self) -> tuple[int, dict[str, str]]:

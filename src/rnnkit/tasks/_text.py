@@ -66,6 +66,7 @@ from rnnkit.train.options import (
     settings_of,
     train_config_from,
 )
+from rnnkit.train.provenance import warn_trained_on
 from rnnkit.train.trainer import Trainer, TrainResult, run_summary
 from rnnkit.wording import counted, line_numbers, seconds
 
@@ -411,6 +412,16 @@ class TextModel:
                             "reproduce; evaluate on that file with --split all")
         tr, va = stratified_split(labels, float(fraction), int(data.get("split_seed", 0)))
         return va if split == "val" else tr
+
+    def warn_trained_on(self, data: str | Path, split: str, doing: str, held_out: str) -> None:
+        """Warn where ``evaluate`` scores the whole of the file the model trained on (``split="all"``), as a
+        translator's does (:func:`~rnnkit.train.provenance.warn_trained_on`; ``doing``: "classifies"; ``held_out``:
+        what to give instead, "texts"); a run that held out part of the file is pointed to that part too."""
+        if split == "all":
+            split_off = (self.config.get("data") or {}).get("val_fraction") is not None
+            warn_trained_on(data, self.checkpoints, doing,
+                            f"held-out {held_out}" + (", or --split val (the part the run held out)" if split_off
+                                                      else ""))
 
     def check_png(self, png: str | Path | None, *reads: tuple[str, str | Path | None]) -> None:
         """``evaluate``'s ``png``, before the evaluation: a folder is refused, and so is a file it reads (the

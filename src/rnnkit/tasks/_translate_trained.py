@@ -30,8 +30,6 @@ from rnnkit.errors import (
     check_texts,
     exact_str,
     refuse_empty_name,
-    report_warnings,
-    warn,
 )
 from rnnkit.models.seq2seq import Hypothesis, Seq2Seq
 from rnnkit.sampling import sampling_of
@@ -56,7 +54,7 @@ from rnnkit.tasks._translate_decoding import (
 from rnnkit.tasks._translate_scoring import score_pairs
 from rnnkit.train.building import build_model, check_size, loaded_repr, saved_max_len
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
-from rnnkit.train.provenance import differs_from_record
+from rnnkit.train.provenance import warn_trained_on
 
 #: why a translator has no attention to read (:func:`~rnnkit.tasks._ensemble.unattended`): return_attention,
 #: replace_unk and --attention-png are refused so
@@ -275,7 +273,8 @@ class Translator:
         """:meth:`evaluate` with its settings as one :class:`Decoding` (``rnnkit evaluate``'s flags)."""
         d = decoding.checked()
         pairs = _evaluation_pairs(pairs_file)
-        _warn_trained_on(pairs_file, self.checkpoints)
+        if str(pairs_file) != BIBLE:
+            warn_trained_on(pairs_file, self.checkpoints, "translates", "held-out pairs")
         hyps = self._translate([s for s, _ in pairs], d, False)
         refs = [written_form(self.target, t) for _, t in pairs]
         warn_rewritten([t for _, t in pairs], refs, self.target.kind)
@@ -311,21 +310,6 @@ def _evaluation_pairs(pairs_file: object, verb: str = "evaluate") -> list[Pair]:
         raise UserError(f"{pairs_file if isinstance(pairs_file, (str, os.PathLike)) else 'pairs'}: no pairs to "
                         f"{verb}")
     return pairs
-
-
-def _warn_trained_on(pairs_file: object, checkpoints: Sequence[Checkpoint]) -> None:
-    """Warn where the pairs file evaluated is the one a model trained on (its ``--data``, told by the digest its
-    config.json keeps): its BLEU was given unsaid as though of unseen text, and a model that learnt its pairs by
-    heart scores high there."""
-    if not isinstance(pairs_file, (str, os.PathLike)) or str(pairs_file) == BIBLE:
-        return
-    for ckpt in checkpoints:
-        record = ckpt.config.get("data")
-        if isinstance(record, dict) and differs_from_record(pairs_file, record, "train") is False:
-            with report_warnings():
-                warn(f"{pairs_file} is the data the model at {ckpt.path} trained on (its --data): the scores then "
-                     "measure what it has learnt, not how it translates text it has not seen; give held-out pairs")
-            return
 
 
 def _pair(item: object, index: int, verb: str = "evaluate") -> Pair:

@@ -11,7 +11,7 @@ from typing import Any
 
 from rnnkit import strictjson
 from rnnkit.cells import CELLS
-from rnnkit.data.pairs import write_pairs
+from rnnkit.data.pairs import columns_hint, write_pairs
 from rnnkit.data.tabular import file_lines, refuse_workbook
 from rnnkit.data.utf8 import stdin_text, utf8_argument
 from rnnkit.errors import (
@@ -91,10 +91,22 @@ def _read_sources(path: str) -> list[str]:
     where = "standard input" if path == "-" else path
     for n, line in enumerate(lines, 1):
         source = line.split("\t", 1)[0]
+        _refuse_id_column(line, source, f"{where}:{n}", path)
         if line.strip() and not source.strip():
             raise UserError(f"{where}:{n}: the source text (before the tab) is empty")
         sources.append(source if source.strip() else "")
     return sources
+
+
+def _refuse_id_column(line: str, source: str, where: str, path: str) -> None:
+    """Refuse a line whose source (its first field) is empty or a number where later fields hold text: a Tatoeba
+    export's ``id<TAB>text<TAB>id<TAB>text`` (or pandas' index column), whose ids were translated unsaid, as the
+    pairs reader refuses it in training, saying which field to cut (:func:`~rnnkit.data.pairs.columns_hint`)."""
+    if line.count("\t") >= 2 and (not source.strip() or source.strip().isdigit()):
+        if hint := columns_hint(line, path, sources=True):
+            what = f"a number, {source.strip()!r}" if source.strip() else "empty"
+            raise UserError(f"{where}: the source text (before the first tab) is {what}, and later fields hold text "
+                            f"(an id column, as a Tatoeba export's 'id<TAB>text<TAB>id<TAB>text'){hint}")
 
 
 def _blank_result() -> dict[str, Any]:

@@ -88,7 +88,8 @@ class LearningRateCurve:
 
     def plot(self, path: str | Path) -> Path:
         """Draw the smoothed loss against the learning rate (log scale), the suggestion marked, into ``path``
-        (a PNG, written atomically; matplotlib)."""
+        (written atomically by matplotlib, in the format the name's suffix names: ``.png``, ``.svg``, ``.pdf``,
+        ``.jpg`` ...; PNG where it has none; a suffix matplotlib does not write is refused)."""
         from rnnkit.plots import lr_find_png
 
         lr_find_png(self.rates, self.smoothed, self.suggestion, path)

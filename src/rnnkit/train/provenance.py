@@ -14,17 +14,19 @@ path (``"paths"``), so that a resumed run finds its data from any working direct
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rnnkit.data.prepared import fingerprint
-from rnnkit.errors import UserError, refuse_empty_name
+from rnnkit.errors import UserError, refuse_empty_name, report_warnings, warn
 
 if TYPE_CHECKING:
     from rnnkit.train.checkpoint import Checkpoint
 
 __all__ = ["VALIDATION_DATA", "data_sources", "digest", "differs_from_record", "located", "other_validation",
-           "recorded_file", "with_digests"]
+           "recorded_file", "warn_trained_on", "with_digests"]
 
 KEYS = ("train", "val")
 
@@ -118,6 +120,23 @@ def differs_from_record(path: str | Path, record: dict[str, Any], key: str) -> b
     when the record has none of it)."""
     recorded = (record.get("digests") or {}).get(key)
     return None if recorded is None else digest(path) != recorded
+
+
+def warn_trained_on(data: object, checkpoints: Sequence[Checkpoint], doing: str, instead: str) -> None:
+    """Warn where the file ``data`` that a model is evaluated on is the one it trained on (its ``--data``, told by
+    the digest its config.json keeps; the first model of an ensemble's that did): its scores were given unsaid as
+    though of unseen text, and a model that learnt its examples by heart scores high there. ``doing``: what the
+    model does to text ("translates"); ``instead``: what to give ("held-out pairs"). Anything but a file (a list
+    of pairs, a built-in corpus's name) is not compared."""
+    if not isinstance(data, (str, os.PathLike)) or not Path(data).is_file():
+        return
+    for ckpt in checkpoints:
+        record = ckpt.config.get("data")
+        if isinstance(record, dict) and differs_from_record(data, record, "train") is False:
+            with report_warnings():
+                warn(f"{os.fspath(data)} is the data the model at {ckpt.path} trained on (its --data): the scores "
+                     f"then measure what it has learnt, not how it {doing} text it has not seen; give {instead}")
+            return
 
 
 def recorded_file(run: str | Path, record: dict[str, Any], key: str, flag: str) -> str:
