@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnnkit.data.split import corpus_index, index_header, listed_file
+from rnnkit.data.split import corpus_index, index_header, listed_file, unquoted
 from rnnkit.data.tabular import FIELD_SIZE_LIMIT, file_lines
 from rnnkit.errors import UserError, warn, whole_number
 from rnnkit.files import suffixes_in
@@ -53,8 +53,6 @@ __all__ = ["CaptionedImage", "caption_words", "described", "is_pixel_array", "lo
            "read_captions", "write_captions"]
 
 _WORDS = re.compile(r"[\w']+|[^\w\s]")
-#: a TSV field wrapped in double quotes as CSV writers quote one, its own quotes doubled
-_QUOTED = re.compile(r'"((?:[^"]|"")*)"')
 _TOKEN = re.compile(r"(.+)#\d+")  # Flickr8k.token.txt's 'a.jpg#0': the image, then its caption's number
 #: Flickr8k.token.txt's '2258277193_586949ec62.jpg.1': an image's name (its extension) with a stray '.1' after it
 _STRAY = re.compile(r"(.+\.[^./\\]+)\.\d+")
@@ -252,16 +250,7 @@ def _fields(index: Path, number: int, line: str, comma: bool) -> tuple[str, str]
     fields = line.split("\t")
     if len(fields) != 2:
         raise UserError(f"{index}:{number}: expected 'image<TAB>caption' (one tab), found {len(fields) - 1} tabs")
-    return _unquoted(fields[0].strip()), _unquoted(fields[1].strip())
-
-
-def _unquoted(field: str) -> str:
-    """``field`` without the double quotes that a CSV writer (pandas' ``to_csv(sep="\t")``, Python's ``csv``, a
-    spreadsheet's export) wraps a TSV field in when it holds a double quote (``"a ""stop"" sign"``, its quotes
-    doubled), as they read TSV back: the quotes were kept, a caption's words then '"' and its doubled quotes twice, and
-    a quoted image name was 'no such image'; a field not wholly so quoted (``"stop" sign``) as it is."""
-    match = _QUOTED.fullmatch(field)
-    return field if match is None else match[1].replace('""', '"')
+    return unquoted(fields[0].strip()), unquoted(fields[1].strip())
 
 
 def _token_file(index: Path, number: int, folder: Path, name: str) -> Path | None:

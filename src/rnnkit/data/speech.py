@@ -5,9 +5,10 @@ What a user gets:
 
 - :func:`read_manifest`: the utterances of a corpus folder (or of its ``manifest.tsv``, given itself).
   ``manifest.tsv`` has the header ``audio<TAB>text`` (in any case, on its first line that is not blank) and an
-  optional third column ``phonemes``; audio paths
-  are relative to the folder. A bad header, a line with the wrong number of fields, an empty field or a
-  missing audio file is refused with the file and line; a recording listed again is named in a warning.
+  optional third column ``phonemes``; audio paths are relative to the folder. A field in double quotes, as CSV
+  writers quote one that holds a double quote (pandas' ``to_csv(sep="\\t")``: ``"a ""quoted"" word"``), is read as
+  they read it back. A bad header, a line with the wrong number of fields, an empty field or a missing audio file
+  is refused with the file and line; a recording listed again is named in a warning.
 - :func:`phonemize`: the IPA phonemes espeak-ng speaks for a text (``"h ə l oʊ | w ɜː l d"``: phonemes
   separated by spaces, words by ``|``, stress marks dropped).
 - :func:`symbols_of` and :func:`text_of`: the symbol sequence a model is trained on (phonemes, or
@@ -23,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnnkit.data.split import corpus_index, index_header, listed_file
+from rnnkit.data.split import corpus_index, index_header, listed_file, unquoted
 from rnnkit.data.tabular import file_lines
 from rnnkit.errors import UserError, warn
 
@@ -50,6 +51,7 @@ def read_manifest(folder: str | Path) -> list[Utterance]:
     folder, path = corpus_index(folder, "manifest.tsv", "a speech corpus", "the header 'audio<TAB>text'")
     lines = file_lines(path)  # a BOM dropped; bad bytes named by line
     first, header = index_header(lines)
+    header = [unquoted(name) for name in header]  # '"audio"<TAB>"text"', as csv's QUOTE_ALL writes it
     if header not in (["audio", "text"], ["audio", "text", "phonemes"]):
         raise UserError(f"{path}:{max(first, 1)}: expected the header 'audio<TAB>text' or "
                         f"'audio<TAB>text<TAB>phonemes', found {repr(lines[first - 1]) if first else 'an empty file'}")
@@ -57,7 +59,7 @@ def read_manifest(folder: str | Path) -> list[Utterance]:
     for number, line in enumerate(lines[first:], start=first + 1):
         if not line.strip():
             continue
-        fields = line.split("\t")
+        fields = [unquoted(field) for field in line.split("\t")]  # a transcript with '"' as pandas writes it
         if len(fields) != len(header):
             raise UserError(f"{path}:{number}: expected {len(header)} tab-separated fields "
                             f"({', '.join(header)}), found {len(fields)}")

@@ -9,6 +9,7 @@ made by ``seed`` alone: the same labels and seed give the same split on any mach
 from __future__ import annotations
 
 import random
+import re
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from pathlib import Path
@@ -18,7 +19,8 @@ from rnnkit.errors import UserError, report_warnings, warn
 from rnnkit.files import same_file
 
 __all__ = ["CORPUS_INDEXES", "corpus_index", "corpus_sides", "index_header", "is_listed_file", "listed_file",
-           "spellings", "split_fraction", "stratified_split", "validation_folder", "warn_validation_trained"]
+           "spellings", "split_fraction", "stratified_split", "unquoted", "validation_folder",
+           "warn_validation_trained"]
 
 #: the files that mark a corpus folder: a recogniser's and a captioner's
 CORPUS_INDEXES = ("manifest.tsv", "captions.tsv")
@@ -95,6 +97,20 @@ def index_header(lines: Sequence[str]) -> tuple[int, list[str]]:
     ``captions.tsv`` find their header so."""
     number = next((i for i, line in enumerate(lines, start=1) if line.strip()), 0)
     return number, [f.strip().lower() for f in lines[number - 1].split("\t")] if number else []
+
+
+#: a TSV field wrapped in double quotes as CSV writers quote one, its own quotes doubled
+_QUOTED = re.compile(r'"((?:[^"]|"")*)"')
+
+
+def unquoted(field: str) -> str:
+    """``field`` without the double quotes that a CSV writer (pandas' ``to_csv(sep="\t")``, Python's ``csv``, a
+    spreadsheet's export) wraps a TSV field in when it holds a double quote (``"a ""stop"" sign"``, its quotes
+    doubled), as they read TSV back: the quotes were kept, a caption's or a transcript's symbols then '"' and its
+    doubled quotes twice, and a quoted file name was 'no such image' ('no such audio file'); a field not wholly so
+    quoted (``"stop" sign``) as it is. ``captions.tsv`` and ``manifest.tsv`` read their fields so."""
+    match = _QUOTED.fullmatch(field)
+    return field if match is None else match[1].replace('""', '"')
 
 
 def is_listed_file(index: Path, number: int, folder: Path, name: str) -> bool:
