@@ -196,11 +196,9 @@ def _check_symbols(utts: Sequence[Utterance], targets: Sequence[list[int]], tabl
     corpus keeps its symbols): CTC has no unknown symbol, so they are left out of the targets, which teaches
     the model to write nothing for them. When no utterance keeps a symbol, nothing could be learnt: a
     UserError instead."""
-    lacking = [[s for s in table.of(u) if s not in table.index] for u in utts]
-    hit = [i for i, missing in enumerate(lacking) if missing]
+    hit, shown = unwritten(utts, table)
     if not hit:
         return
-    shown = ", ".join(repr(s) for s in dict.fromkeys(s for i in hit for s in lacking[i]))
     first = utts[hit[0]]
     why = (f"the model writes only the {len(table.symbols)} {table.kind} of its first run's corpus; first "
            f"{first.audio}: {first.text!r}")
@@ -210,6 +208,26 @@ def _check_symbols(utts: Sequence[Utterance], targets: Sequence[list[int]], tabl
     warn(f"{len(hit)} of {len(utts)} training utterances hold symbols the model does not write "
          f"({shown}), left out of their targets ({why}); train a new run (another --out) to "
          "learn them")
+
+
+def unwritten(utts: Sequence[Utterance], table: SymbolTable) -> tuple[list[int], str]:
+    """The indices of the utterances whose references hold symbols ``table`` lacks, and those symbols, each once in
+    the order met (``'x', 'y'``): what training leaves out of the targets and ``evaluate`` counts as errors."""
+    lacking = [[s for s in table.of(u) if s not in table.index] for u in utts]
+    hit = [i for i, missing in enumerate(lacking) if missing]
+    return hit, ", ".join(repr(s) for s in dict.fromkeys(s for i in hit for s in lacking[i]))
+
+
+def warn_unwritten(utts: Sequence[Utterance], table: SymbolTable) -> None:
+    """Warn, for ``evaluate``, of the references that hold symbols the model does not write (a test set spelt in
+    capitals, or with punctuation, the training transcripts lack): no decoding can match them, so each counts as an
+    error in the rates, which then measure the spelling as much as the recogniser."""
+    hit, shown = unwritten(utts, table)
+    if hit:
+        first = utts[hit[0]]
+        warn(f"{len(hit)} of {len(utts)} references hold symbols the model does not write ({shown}), each counted "
+             f"as an error (first {first.audio}: {first.text!r}); the model writes only the {len(table.symbols)} "
+             f"{table.kind} of its training corpus: spell the references as its transcripts were spelt")
 
 
 class SymbolTable:
