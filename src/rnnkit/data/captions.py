@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnnkit.data.split import corpus_index, index_header, listed_file, unquoted
+from rnnkit.data.split import corpus_index, header_separator, index_header, listed_file, unquoted
 from rnnkit.data.tabular import FIELD_SIZE_LIMIT, file_lines
 from rnnkit.errors import UserError, warn, whole_number
 from rnnkit.files import suffixes_in
@@ -84,7 +84,8 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
     firsts: dict[Path, Path] = {}  # each file's first path: "a.png" and "/data/a.png" are one image
     strays: list[tuple[int, str]] = []  # the lines of Flickr8k's stray names whose image is missing, left out
     first, _ = index_header(lines)
-    split = _header_split(lines[first - 1]) if first else None
+    header = header_separator(lines[first - 1], [["image", "caption"]]) if first else None
+    split = None if header is None else header[0]
     comma = split == ","  # Flickr8k's captions.txt, as Kaggle ships it
     for number, line in enumerate(lines, start=1):
         if not line.strip() or (number == first and split is not None):
@@ -217,22 +218,6 @@ def _image_folder(folder: Path, name: str) -> Path:
     subfolder that holds it (Flickr8k's ``Images/``, COCO's ``train2014/``), else ``folder``."""
     subfolders = sorted(p for p in folder.glob("*") if p.is_dir()) if name else []
     return next((d for d in [folder, *subfolders] if (d / name).is_file()), folder)
-
-
-def _header_split(line: str) -> str | None:
-    """What a ``captions.tsv`` whose first line is ``line`` is split at: ``"\t"`` under a header ``image<TAB>caption``,
-    ``","`` under ``image,caption`` (Flickr8k's ``captions.txt``), each name in any case and in double quotes or not
-    (``"image","caption"`` as Excel and pandas write a CSV's, which was refused as 'found 0 tabs'); None where the
-    line is no header (a tab-separated line of data)."""
-    for at in ("\t", ","):
-        try:
-            names = next(csv.reader([line], delimiter=at, skipinitialspace=True))
-            names = [name.strip().lower() for name in names]
-        except csv.Error:  # a line csv cannot read: no header, data refused as such by its line
-            return None
-        if names == ["image", "caption"]:
-            return at
-    return None
 
 
 def _fields(index: Path, number: int, line: str, comma: bool) -> tuple[str, str]:

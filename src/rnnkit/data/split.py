@@ -8,6 +8,7 @@ made by ``seed`` alone: the same labels and seed give the same split on any mach
 
 from __future__ import annotations
 
+import csv
 import random
 import re
 import unicodedata
@@ -18,8 +19,8 @@ from typing import TypeVar
 from rnnkit.errors import UserError, report_warnings, warn
 from rnnkit.files import same_file
 
-__all__ = ["CORPUS_INDEXES", "corpus_index", "corpus_sides", "index_header", "is_listed_file", "listed_file",
-           "spellings", "split_fraction", "stratified_split", "unquoted", "validation_folder",
+__all__ = ["CORPUS_INDEXES", "corpus_index", "corpus_sides", "header_separator", "index_header", "is_listed_file",
+           "listed_file", "spellings", "split_fraction", "stratified_split", "unquoted", "validation_folder",
            "warn_validation_trained"]
 
 #: the files that mark a corpus folder: a recogniser's and a captioner's
@@ -97,6 +98,23 @@ def index_header(lines: Sequence[str]) -> tuple[int, list[str]]:
     ``captions.tsv`` find their header so."""
     number = next((i for i, line in enumerate(lines, start=1) if line.strip()), 0)
     return number, [f.strip().lower() for f in lines[number - 1].split("\t")] if number else []
+
+
+def header_separator(line: str, headers: Sequence[Sequence[str]]) -> tuple[str, list[str]] | None:
+    """What a corpus index whose first line is ``line`` is split at, and the header's names: ``"\t"`` under a header
+    of one of ``headers`` tab-separated (``image<TAB>caption``, ``audio<TAB>text``), ``","`` under one comma-separated
+    (Flickr8k's ``captions.txt``; pandas' ``to_csv`` without ``sep``), each name in any case and in double quotes or
+    not (``"image","caption"`` as Excel and pandas write a CSV's, which was refused as 'found 0 tabs'); None where the
+    line is none of them (a tab-separated line of data). ``captions.tsv`` and ``manifest.tsv`` find theirs so."""
+    for at in ("\t", ","):
+        try:
+            names = next(csv.reader([line], delimiter=at, skipinitialspace=True))
+            names = [name.strip().lower() for name in names]
+        except csv.Error:  # a line csv cannot read: no header, data refused as such by its line
+            return None
+        if names in [list(h) for h in headers]:
+            return at, names
+    return None
 
 
 #: a TSV field wrapped in double quotes as CSV writers quote one, its own quotes doubled
