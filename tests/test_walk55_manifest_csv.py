@@ -58,3 +58,15 @@ def test_a_tab_separated_manifest_still_takes_commas_in_its_transcripts(tmp_path
     _audio(tmp_path)
     (tmp_path / "manifest.tsv").write_text("audio\ttext\na.wav\thi, you\n", encoding="utf-8")
     assert read_manifest(tmp_path)[0].text == "hi, you"
+
+
+@pytest.mark.parametrize("sep", ["\t", ","])
+def test_a_table_pandas_wrote_with_its_index_is_told_to_leave_it_out(tmp_path: Path, sep: str) -> None:
+    _audio(tmp_path)
+    pd.DataFrame(ROWS, columns=["audio", "text"]).to_csv(tmp_path / "manifest.tsv", sep=sep)  # index=True, the default
+    with pytest.raises(UserError, match=r"manifest.tsv:1: expected the header .*; its first column has no name, as "
+                                        r"pandas' to_csv writes the table's index: write it with index=False$"):
+        read_manifest(tmp_path)
+    pd.DataFrame(ROWS, columns=["audio", "text"]).to_csv(tmp_path / "manifest.tsv", sep=sep, index=False)
+    with pytest.warns(UserWarning, match="listed again"):
+        assert len(read_manifest(tmp_path)) == len(ROWS)

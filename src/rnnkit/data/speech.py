@@ -87,12 +87,16 @@ _HEADERS = (["audio", "text"], ["audio", "text", "phonemes"])
 def _manifest_header(path: Path, lines: list[str]) -> tuple[int, str, list[str]]:
     """The line number of a manifest's header, what its fields are split at (a tab; a comma under ``audio,text``, as
     pandas' ``to_csv`` writes a table without ``sep="\\t"``, which was refused as 'found 'audio,text'') and its names;
-    a UserError for any other first line."""
+    a UserError for any other first line (that of a table pandas wrote with its index says to leave it out)."""
     first, _ = index_header(lines)
     found = header_separator(lines[first - 1], _HEADERS) if first else None
     if found is None:
+        indexed = bool(first) and header_separator(lines[first - 1], [["", *names] for names in _HEADERS]) is not None
+        hint = ("; its first column has no name, as pandas' to_csv writes the table's index: write it with "
+                "index=False" if indexed else "")
         raise UserError(f"{path}:{max(first, 1)}: expected the header 'audio<TAB>text' or "
-                        f"'audio<TAB>text<TAB>phonemes', found {repr(lines[first - 1]) if first else 'an empty file'}")
+                        f"'audio<TAB>text<TAB>phonemes', found {repr(lines[first - 1]) if first else 'an empty file'}"
+                        f"{hint}")
     return first, *found
 
 
