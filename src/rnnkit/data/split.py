@@ -70,13 +70,15 @@ def split_fraction(items: Sequence[T], fraction: float, seed: int) -> tuple[list
 def corpus_index(given: str | Path, index: str, what: str, holding: str) -> tuple[Path, Path]:
     """``(folder, index file)`` of a corpus given as its folder or as its index file itself (``index``,
     ``manifest.tsv`` or ``captions.tsv``: ``--data corpus/manifest.tsv`` means the folder ``corpus``, which
-    was refused as 'expected corpus/manifest.tsv/manifest.tsv'); anything else is refused in one line,
+    was refused as 'expected corpus/manifest.tsv/manifest.tsv'), or a file named otherwise with its ending (``.tsv``:
+    ``clips/train.tsv`` and ``clips/test.tsv`` beside the recordings they list, which were refused as 'expected the
+    folder that holds manifest.tsv', one folder holding one index); anything else is refused in one line,
     ``PATH: not WHAT (expected PATH/INDEX with HOLDING)``, a file other than the index saying to give its
     folder, and a folder of corpora (``train/``, ``val/``, ``test/`` as ``rnnkit data`` writes them, which
     training reads but ``evaluate`` cannot choose among) naming them, to give one."""
     path = Path(given)
-    if path.name == index and path.is_file():
-        return path.parent, path
+    if path.is_file() and (path.name == index or path.suffix.lower() == Path(index).suffix):
+        return path.parent, path  # train.tsv and test.tsv beside the recordings they list: indexes by other names
     if (path / index).is_file():
         return path, path / index
     if path.is_file():
