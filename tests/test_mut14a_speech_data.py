@@ -66,7 +66,7 @@ def test_a_symbol_table_keeps_its_jamo_through_json() -> None:
 
 def test_feature_progress_is_reported_every_2000_utterances(monkeypatch: pytest.MonkeyPatch,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(_speech_data, "read_audio", lambda path: (np.zeros(1, np.float32), 16000))
+    monkeypatch.setattr(_speech_data, "read_audio", lambda path: (np.full(1, 0.1, np.float32), 16000))  # not silent
     monkeypatch.setattr(_speech_data, "_wave_features", lambda *args: torch.zeros(1, 1))
     feats, _ = recordings_features([Path("a.wav")] * 4001, 8, 16000, [1.0, 1.1], "training")
     assert len(feats) == 4001 and all(len(f) == 2 for f in feats)

@@ -98,7 +98,7 @@ def test_the_report_computes_features_at_the_models_rate(monkeypatch: pytest.Mon
 def test_transcribes_features_print_no_progress_lines(monkeypatch: pytest.MonkeyPatch,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     """Only training's and validation's (``what`` given) say 'features: 2000 / N'; transcribe of 2,000 files none."""
-    monkeypatch.setattr(_speech_data, "read_audio", lambda path: (np.zeros(160, np.float32), 16000))
+    monkeypatch.setattr(_speech_data, "read_audio", lambda path: (np.full(160, 0.1, np.float32), 16000))  # not silent
     monkeypatch.setattr(_speech_data, "_wave_features", lambda *args: torch.zeros(2, 20))
     recordings_features(["call.wav"] * 2000, 20, 16000)
     assert capsys.readouterr().err == ""

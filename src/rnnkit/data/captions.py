@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnnkit.data.split import corpus_index, index_header, listed_file
+from rnnkit.data.split import corpus_index, header_separator, index_header, listed_file, unquoted
 from rnnkit.data.tabular import FIELD_SIZE_LIMIT, file_lines
 from rnnkit.errors import UserError, warn, whole_number
 from rnnkit.files import suffixes_in
@@ -53,8 +53,6 @@ __all__ = ["CaptionedImage", "caption_words", "described", "is_pixel_array", "lo
            "read_captions", "write_captions"]
 
 _WORDS = re.compile(r"[\w']+|[^\w\s]")
-#: a TSV field wrapped in double quotes as CSV writers quote one, its own quotes doubled
-_QUOTED = re.compile(r'"((?:[^"]|"")*)"')
 _TOKEN = re.compile(r"(.+)#\d+")  # Flickr8k.token.txt's 'a.jpg#0': the image, then its caption's number
 #: Flickr8k.token.txt's '2258277193_586949ec62.jpg.1': an image's name (its extension) with a stray '.1' after it
 _STRAY = re.compile(r"(.+\.[^./\\]+)\.\d+")
@@ -86,7 +84,8 @@ def read_captions(folder: str | Path) -> list[CaptionedImage]:
     firsts: dict[Path, Path] = {}  # each file's first path: "a.png" and "/data/a.png" are one image
     strays: list[tuple[int, str]] = []  # the lines of Flickr8k's stray names whose image is missing, left out
     first, _ = index_header(lines)
-    split = _header_split(lines[first - 1]) if first else None
+    header = header_separator(lines[first - 1], [["image", "caption"]]) if first else None
+    split = None if header is None else header[0]
     comma = split == ","  # Flickr8k's captions.txt, as Kaggle ships it
     for number, line in enumerate(lines, start=1):
         if not line.strip() or (number == first and split is not None):
@@ -221,22 +220,6 @@ def _image_folder(folder: Path, name: str) -> Path:
     return next((d for d in [folder, *subfolders] if (d / name).is_file()), folder)
 
 
-def _header_split(line: str) -> str | None:
-    """What a ``captions.tsv`` whose first line is ``line`` is split at: ``"\t"`` under a header ``image<TAB>caption``,
-    ``","`` under ``image,caption`` (Flickr8k's ``captions.txt``), each name in any case and in double quotes or not
-    (``"image","caption"`` as Excel and pandas write a CSV's, which was refused as 'found 0 tabs'); None where the
-    line is no header (a tab-separated line of data)."""
-    for at in ("\t", ","):
-        try:
-            names = next(csv.reader([line], delimiter=at, skipinitialspace=True))
-            names = [name.strip().lower() for name in names]
-        except csv.Error:  # a line csv cannot read: no header, data refused as such by its line
-            return None
-        if names == ["image", "caption"]:
-            return at
-    return None
-
-
 def _fields(index: Path, number: int, line: str, comma: bool) -> tuple[str, str]:
     """``(image, caption)`` of line ``number`` of a ``captions.tsv``: at its one tab, or, in a file whose header is
     ``image,caption`` (Flickr8k's ``captions.txt``, which was refused at its header as 'found 0 tabs'), at its first
@@ -252,16 +235,7 @@ def _fields(index: Path, number: int, line: str, comma: bool) -> tuple[str, str]
     fields = line.split("\t")
     if len(fields) != 2:
         raise UserError(f"{index}:{number}: expected 'image<TAB>caption' (one tab), found {len(fields) - 1} tabs")
-    return _unquoted(fields[0].strip()), _unquoted(fields[1].strip())
-
-
-def _unquoted(field: str) -> str:
-    """``field`` without the double quotes that a CSV writer (pandas' ``to_csv(sep="\t")``, Python's ``csv``, a
-    spreadsheet's export) wraps a TSV field in when it holds a double quote (``"a ""stop"" sign"``, its quotes
-    doubled), as they read TSV back: the quotes were kept, a caption's words then '"' and its doubled quotes twice, and
-    a quoted image name was 'no such image'; a field not wholly so quoted (``"stop" sign``) as it is."""
-    match = _QUOTED.fullmatch(field)
-    return field if match is None else match[1].replace('""', '"')
+    return unquoted(fields[0].strip()), unquoted(fields[1].strip())
 
 
 def _token_file(index: Path, number: int, folder: Path, name: str) -> Path | None:

@@ -5,9 +5,11 @@ What a user gets:
 
 - :func:`read_manifest`: the utterances of a corpus folder (or of its ``manifest.tsv``, given itself).
   ``manifest.tsv`` has the header ``audio<TAB>text`` (in any case, on its first line that is not blank) and an
-  optional third column ``phonemes``; audio paths
-  are relative to the folder. A bad header, a line with the wrong number of fields, an empty field or a
-  missing audio file is refused with the file and line; a recording listed again is named in a warning.
+  optional third column ``phonemes``; audio paths are relative to the folder. A field in double quotes, as CSV
+  writers quote one that holds a double quote (pandas' ``to_csv(sep="\\t")``: ``"a ""quoted"" word"``), is read as
+  they read it back; under a header ``audio,text`` (pandas' ``to_csv`` without a tab) the lines are CSV. A bad
+  header, a line with the wrong number of fields, an empty field or a missing audio file is refused with the file
+  and line; a recording listed again is named in a warning.
 - :func:`phonemize`: the IPA phonemes espeak-ng speaks for a text (``"h ə l oʊ | w ɜː l d"``: phonemes
   separated by spaces, words by ``|``, stress marks dropped).
 - :func:`symbols_of` and :func:`text_of`: the symbol sequence a model is trained on (phonemes, or
@@ -16,6 +18,7 @@ What a user gets:
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 import subprocess
@@ -23,8 +26,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnnkit.data.split import corpus_index, index_header, listed_file
-from rnnkit.data.tabular import file_lines
+from rnnkit.data.split import corpus_index, header_separator, index_header, listed_file, unquoted
+from rnnkit.data.tabular import FIELD_SIZE_LIMIT, file_lines
 from rnnkit.errors import UserError, warn
 
 __all__ = ["SPACE", "Utterance", "espeak_command", "phonemize", "read_manifest", "symbols_of", "text_of"]
@@ -49,18 +52,12 @@ def read_manifest(folder: str | Path) -> list[Utterance]:
     may be that ``manifest.tsv`` itself."""
     folder, path = corpus_index(folder, "manifest.tsv", "a speech corpus", "the header 'audio<TAB>text'")
     lines = file_lines(path)  # a BOM dropped; bad bytes named by line
-    first, header = index_header(lines)
-    if header not in (["audio", "text"], ["audio", "text", "phonemes"]):
-        raise UserError(f"{path}:{max(first, 1)}: expected the header 'audio<TAB>text' or "
-                        f"'audio<TAB>text<TAB>phonemes', found {repr(lines[first - 1]) if first else 'an empty file'}")
+    first, at, header = _manifest_header(path, lines)
     out, first_line, again = [], {}, []
     for number, line in enumerate(lines[first:], start=first + 1):
         if not line.strip():
             continue
-        fields = line.split("\t")
-        if len(fields) != len(header):
-            raise UserError(f"{path}:{number}: expected {len(header)} tab-separated fields "
-                            f"({', '.join(header)}), found {len(fields)}")
+        fields = _fields(path, number, line, at, header)
         for name, value in zip(header, fields, strict=True):
             if not value.strip():
                 raise UserError(f"{path}:{number}: empty {name}")
@@ -81,6 +78,47 @@ def read_manifest(folder: str | Path) -> list[Utterance]:
         raise UserError(f"{path}: no utterances; expected lines 'audio<TAB>text' (an audio file's path and its "
                         "transcript) under the header")
     return out
+
+
+#: the headers a manifest may have
+_HEADERS = (["audio", "text"], ["audio", "text", "phonemes"])
+
+
+def _manifest_header(path: Path, lines: list[str]) -> tuple[int, str, list[str]]:
+    """The line number of a manifest's header, what its fields are split at (a tab; a comma under ``audio,text``, as
+    pandas' ``to_csv`` writes a table without ``sep="\\t"``, which was refused as 'found 'audio,text'') and its names;
+    a UserError for any other first line (that of a table pandas wrote with its index says to leave it out)."""
+    first, _ = index_header(lines)
+    found = header_separator(lines[first - 1], _HEADERS) if first else None
+    if found is None:
+        indexed = bool(first) and header_separator(lines[first - 1], [["", *names] for names in _HEADERS]) is not None
+        hint = ("; its first column has no name, as pandas' to_csv writes the table's index: write it with "
+                "index=False" if indexed else "")
+        raise UserError(f"{path}:{max(first, 1)}: expected the header 'audio<TAB>text' or "
+                        f"'audio<TAB>text<TAB>phonemes', found {repr(lines[first - 1]) if first else 'an empty file'}"
+                        f"{hint}")
+    return first, *found
+
+
+def _fields(path: Path, number: int, line: str, at: str, header: list[str]) -> list[str]:
+    """The fields of line ``number`` of a manifest, split at ``at`` (a tab: each field read as a CSV writer quoted it,
+    :func:`~rnnkit.data.split.unquoted`; a comma: as CSV, a transcript with commas in double quotes), as many as the
+    ``header`` names."""
+    if at == "\t":
+        fields = [unquoted(field) for field in line.split("\t")]  # a transcript with '"' as pandas writes it
+    else:
+        csv.field_size_limit(FIELD_SIZE_LIMIT)  # a long transcript read as under a tab (see read_captions)
+        try:
+            fields = next(csv.reader([line], strict=True))  # an unclosed quote refused, not read to the end
+        except csv.Error as exc:
+            raise UserError(f"{path}:{number}: expected comma-separated fields as CSV, as the header says: "
+                            f"{exc}") from None
+    if len(fields) != len(header):
+        kind, hint = (("tab", "") if at == "\t" else
+                      ("comma", "; a transcript that holds a comma goes in double quotes"))
+        raise UserError(f"{path}:{number}: expected {len(header)} {kind}-separated fields "
+                        f"({', '.join(header)}), found {len(fields)}{hint}")
+    return fields
 
 
 def espeak_command() -> str:

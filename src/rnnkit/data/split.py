@@ -8,7 +8,9 @@ made by ``seed`` alone: the same labels and seed give the same split on any mach
 
 from __future__ import annotations
 
+import csv
 import random
+import re
 import unicodedata
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from pathlib import Path
@@ -17,8 +19,9 @@ from typing import TypeVar
 from rnnkit.errors import UserError, report_warnings, warn
 from rnnkit.files import same_file
 
-__all__ = ["CORPUS_INDEXES", "corpus_index", "corpus_sides", "index_header", "is_listed_file", "listed_file",
-           "spellings", "split_fraction", "stratified_split", "validation_folder", "warn_validation_trained"]
+__all__ = ["CORPUS_INDEXES", "corpus_index", "corpus_sides", "header_separator", "index_header", "is_listed_file",
+           "listed_file", "spellings", "split_fraction", "stratified_split", "unquoted", "validation_folder",
+           "warn_validation_trained"]
 
 #: the files that mark a corpus folder: a recogniser's and a captioner's
 CORPUS_INDEXES = ("manifest.tsv", "captions.tsv")
@@ -67,13 +70,15 @@ def split_fraction(items: Sequence[T], fraction: float, seed: int) -> tuple[list
 def corpus_index(given: str | Path, index: str, what: str, holding: str) -> tuple[Path, Path]:
     """``(folder, index file)`` of a corpus given as its folder or as its index file itself (``index``,
     ``manifest.tsv`` or ``captions.tsv``: ``--data corpus/manifest.tsv`` means the folder ``corpus``, which
-    was refused as 'expected corpus/manifest.tsv/manifest.tsv'); anything else is refused in one line,
+    was refused as 'expected corpus/manifest.tsv/manifest.tsv'), or a file named otherwise with its ending (``.tsv``:
+    ``clips/train.tsv`` and ``clips/test.tsv`` beside the recordings they list, which were refused as 'expected the
+    folder that holds manifest.tsv', one folder holding one index); anything else is refused in one line,
     ``PATH: not WHAT (expected PATH/INDEX with HOLDING)``, a file other than the index saying to give its
     folder, and a folder of corpora (``train/``, ``val/``, ``test/`` as ``rnnkit data`` writes them, which
     training reads but ``evaluate`` cannot choose among) naming them, to give one."""
     path = Path(given)
-    if path.name == index and path.is_file():
-        return path.parent, path
+    if path.is_file() and (path.name == index or path.suffix.lower() == Path(index).suffix):
+        return path.parent, path  # train.tsv and test.tsv beside the recordings they list: indexes by other names
     if (path / index).is_file():
         return path, path / index
     if path.is_file():
@@ -95,6 +100,37 @@ def index_header(lines: Sequence[str]) -> tuple[int, list[str]]:
     ``captions.tsv`` find their header so."""
     number = next((i for i, line in enumerate(lines, start=1) if line.strip()), 0)
     return number, [f.strip().lower() for f in lines[number - 1].split("\t")] if number else []
+
+
+def header_separator(line: str, headers: Sequence[Sequence[str]]) -> tuple[str, list[str]] | None:
+    """What a corpus index whose first line is ``line`` is split at, and the header's names: ``"\t"`` under a header
+    of one of ``headers`` tab-separated (``image<TAB>caption``, ``audio<TAB>text``), ``","`` under one comma-separated
+    (Flickr8k's ``captions.txt``; pandas' ``to_csv`` without ``sep``), each name in any case and in double quotes or
+    not (``"image","caption"`` as Excel and pandas write a CSV's, which was refused as 'found 0 tabs'); None where the
+    line is none of them (a tab-separated line of data). ``captions.tsv`` and ``manifest.tsv`` find theirs so."""
+    for at in ("\t", ","):
+        try:
+            names = next(csv.reader([line], delimiter=at, skipinitialspace=True))
+            names = [name.strip().lower() for name in names]
+        except csv.Error:  # a line csv cannot read: no header, data refused as such by its line
+            return None
+        if names in [list(h) for h in headers]:
+            return at, names
+    return None
+
+
+#: a TSV field wrapped in double quotes as CSV writers quote one, its own quotes doubled
+_QUOTED = re.compile(r'"((?:[^"]|"")*)"')
+
+
+def unquoted(field: str) -> str:
+    """``field`` without the double quotes that a CSV writer (pandas' ``to_csv(sep="\t")``, Python's ``csv``, a
+    spreadsheet's export) wraps a TSV field in when it holds a double quote (``"a ""stop"" sign"``, its quotes
+    doubled), as they read TSV back: the quotes were kept, a caption's or a transcript's symbols then '"' and its
+    doubled quotes twice, and a quoted file name was 'no such image' ('no such audio file'); a field not wholly so
+    quoted (``"stop" sign``) as it is. ``captions.tsv`` and ``manifest.tsv`` read their fields so."""
+    match = _QUOTED.fullmatch(field)
+    return field if match is None else match[1].replace('""', '"')
 
 
 def is_listed_file(index: Path, number: int, folder: Path, name: str) -> bool:

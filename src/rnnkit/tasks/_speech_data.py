@@ -86,11 +86,13 @@ def recordings_features(paths: Sequence[str | Path], n_mels: int, sample_rate: i
     """Per recording, its features at each of ``speeds`` (each file read once; with ``what``, a progress line
     every 2,000), and the recordings sampled below ``sample_rate`` with their rates (:func:`warn_low_rates`).
     With ``max_seconds`` (0: no limit), a recording longer gets no features (an empty list; :func:`_warn_long`)."""
-    out, low, long = [], [], []
+    out, low, long, silent = [], [], [], []
     for i, path in enumerate(paths):
         wave, frames, rate = recording_samples(path, max_seconds)
         if rate < sample_rate:
             low.append((Path(path), rate))
+        if wave is not None and is_silent(wave):
+            silent.append(Path(path))
         if wave is None or over_limit(frames, rate, max_seconds):  # before its features: an hour's STFT is gigabytes
             long.append((Path(path), frames / rate))
             out.append([])
@@ -100,7 +102,34 @@ def recordings_features(paths: Sequence[str | Path], n_mels: int, sample_rate: i
         if what and (i + 1) % 2000 == 0:
             print(f"  features: {i + 1} / {len(paths)} {what} utterances", file=sys.stderr, flush=True)
     _warn_long(long, len(paths), max_seconds, what or "")
+    _warn_silent(silent, len(paths), what)
     return out, low
+
+
+#: the loudest sample of a recording that holds no sound: below one step of 16-bit PCM (a stereo one whose channels
+#: are each other's inverse averages to zeros, or to half a step where they were rounded)
+SILENCE = 2.0**-15
+
+
+def is_silent(wave: np.ndarray) -> bool:
+    """Whether the mono samples ``wave`` hold no sound: every one below :data:`SILENCE` in magnitude."""
+    return not len(wave) or float(np.abs(wave).max()) < SILENCE
+
+
+def _warn_silent(silent: Sequence[Path], total: int, what: str | None) -> None:
+    """One warning for the recordings (of ``total``; ``what`` training or validation ones, None: those given to
+    transcribe or evaluate) that hold no sound: their features hold nothing of speech (the per-band normalisation
+    scales what little there is up to speech's level), so training teaches the model to write a transcript from
+    nothing and transcribing writes a guess. A muted microphone, or a stereo recording whose channels cancel when
+    averaged (one wired the wrong way round)."""
+    if not silent:
+        return
+    which = f"{what} recordings" if what else "recordings"
+    then = ("teach the model to write their transcripts from nothing" if what == "training" else
+            "are transcribed from nothing")
+    warn(f"{len(silent)} of {total} {which} are silent (first {silent[0]}: every sample below one 16-bit step) and "
+         f"{then}; check them: a muted microphone, or a stereo recording whose two channels cancel when averaged (one "
+         "the other inverted; take one channel: `ffmpeg -i IN.wav -af 'pan=mono|c0=c0' OUT.wav`)")
 
 
 def recording_samples(path: str | Path, max_seconds: float) -> tuple[np.ndarray | None, int, int]:
@@ -196,11 +225,9 @@ def _check_symbols(utts: Sequence[Utterance], targets: Sequence[list[int]], tabl
     corpus keeps its symbols): CTC has no unknown symbol, so they are left out of the targets, which teaches
     the model to write nothing for them. When no utterance keeps a symbol, nothing could be learnt: a
     UserError instead."""
-    lacking = [[s for s in table.of(u) if s not in table.index] for u in utts]
-    hit = [i for i, missing in enumerate(lacking) if missing]
+    hit, shown = unwritten(utts, table)
     if not hit:
         return
-    shown = ", ".join(repr(s) for s in dict.fromkeys(s for i in hit for s in lacking[i]))
     first = utts[hit[0]]
     why = (f"the model writes only the {len(table.symbols)} {table.kind} of its first run's corpus; first "
            f"{first.audio}: {first.text!r}")
@@ -210,6 +237,26 @@ def _check_symbols(utts: Sequence[Utterance], targets: Sequence[list[int]], tabl
     warn(f"{len(hit)} of {len(utts)} training utterances hold symbols the model does not write "
          f"({shown}), left out of their targets ({why}); train a new run (another --out) to "
          "learn them")
+
+
+def unwritten(utts: Sequence[Utterance], table: SymbolTable) -> tuple[list[int], str]:
+    """The indices of the utterances whose references hold symbols ``table`` lacks, and those symbols, each once in
+    the order met (``'x', 'y'``): what training leaves out of the targets and ``evaluate`` counts as errors."""
+    lacking = [[s for s in table.of(u) if s not in table.index] for u in utts]
+    hit = [i for i, missing in enumerate(lacking) if missing]
+    return hit, ", ".join(repr(s) for s in dict.fromkeys(s for i in hit for s in lacking[i]))
+
+
+def warn_unwritten(utts: Sequence[Utterance], table: SymbolTable) -> None:
+    """Warn, for ``evaluate``, of the references that hold symbols the model does not write (a test set spelt in
+    capitals, or with punctuation, the training transcripts lack): no decoding can match them, so each counts as an
+    error in the rates, which then measure the spelling as much as the recogniser."""
+    hit, shown = unwritten(utts, table)
+    if hit:
+        first = utts[hit[0]]
+        warn(f"{len(hit)} of {len(utts)} references hold symbols the model does not write ({shown}), each counted "
+             f"as an error (first {first.audio}: {first.text!r}); the model writes only the {len(table.symbols)} "
+             f"{table.kind} of its training corpus: spell the references as its transcripts were spelt")
 
 
 class SymbolTable:

@@ -28,7 +28,7 @@ from rnnkit.models.speech import SpeechRecognizer
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._ensemble import model_paths
 from rnnkit.tasks._speech_config import SpeechConfig
-from rnnkit.tasks._speech_data import SymbolTable, recordings_features, warn_low_rates
+from rnnkit.tasks._speech_data import SymbolTable, recordings_features, warn_low_rates, warn_unwritten
 from rnnkit.tasks._speech_decoding import BONUS, LM_WEIGHT, Fusion, _decode_all, error_rates, fusion_of
 from rnnkit.train.building import build_model, check_size, loaded_repr
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
@@ -178,6 +178,7 @@ class Transcriber:
         utts = read_manifest(corpus)
         if self.symbols.kind == "phonemes":
             utts = [u if u.phonemes else Utterance(u.audio, u.text, phonemize(u.text, self.voice)) for u in utts]
+        warn_unwritten(utts, self.symbols)
         hyps = [self.symbols.text(d.symbols) for d in self._decoded([u.audio for u in utts], beam, fusion)]
         refs = [self.symbols.reference(u) for u in utts]
         used = {} if fusion is None else {"lm": fusion.source, "lm_weight": fusion.weight, "bonus": fusion.bonus}
