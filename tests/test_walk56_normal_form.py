@@ -62,6 +62,8 @@ def test_a_prime_in_the_other_form_starts_as_the_models_form(lm) -> None:
 def test_characters_unknown_in_every_form_are_still_named(lm) -> None:
     got, said = _said(lambda: lm.score("대한 ☃"))
     assert got["chars"] == 3 and len(said) == 1 and "'☃'" in said[0]  # no form knows it: nothing is normalised
+    got, said = _said(lambda: lm.score("☃ q"))  # a text that every form writes alike
+    assert got["chars"] == 1 and len(said) == 1 and "'q'" in said[0]
 
 
 def test_the_cli_says_the_form_and_scores_as_the_models(lm, capsys) -> None:

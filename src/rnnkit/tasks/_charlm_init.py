@@ -13,7 +13,6 @@ are refused together.
 from __future__ import annotations
 
 import os
-import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -112,18 +111,14 @@ def in_vocabulary(tokens: torch.Tensor, vocab: CharVocab, saved: CharVocab, data
 def _other_form(text: str, saved: CharVocab) -> str | None:
     """What to do where ``text`` (the start of the new text) is written in the other Unicode form than the model's
     characters (Hangul or accents decomposed, NFD, as macOS writes them, for a model of composed text, NFC, or the
-    reverse) and that form would leave fewer of its characters unknown; None otherwise. As written, each jamo was
-    unknown, and the refusal guessed another script."""
-    def unknown(t: str) -> int:
-        return sum(c not in saved.index for c in t)
-
-    given = unknown(text)
-    best = min((unknown(unicodedata.normalize(f, text)), f) for f in ("NFC", "NFD"))
-    if best[0] >= given:
+    reverse: :meth:`CharVocab.known_form`); None otherwise. As written, each jamo was unknown, and the refusal
+    guessed another script."""
+    form = saved.known_form(text)[1]
+    if form is None:
         return None
-    ours, theirs = ("decomposed", "composed") if best[1] == "NFC" else ("composed", "decomposed")
-    return (f"as written: it is in Unicode's {ours} form and the model's characters are {theirs} ({best[1]}); save "
-            f"the text in {best[1]} first (Python's unicodedata.normalize('{best[1]}', text))")
+    ours, theirs = ("decomposed", "composed") if form == "NFC" else ("composed", "decomposed")
+    return (f"as written: it is in Unicode's {ours} form and the model's characters are {theirs} ({form}); save "
+            f"the text in {form} first (Python's unicodedata.normalize('{form}', text))")
 
 
 def source_line(ckpt: Checkpoint, vocab_size: int) -> str:

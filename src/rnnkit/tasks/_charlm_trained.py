@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 import os
 import time
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -180,24 +179,16 @@ class CharLM:
 
     def known_form(self, text: str, what: str = "text") -> str:
         """``text`` as written, or in Unicode's composed (NFC) or decomposed (NFD) form where the model knows more of
-        its characters so, with a warning naming the form: Hangul or accents pasted from macOS, which writes them
-        decomposed, were characters the model of a text typed composed had never seen (or the reverse), each read as
-        its unknown symbol. ``what`` names the text in the warning (``"prime"``)."""
-        unknown = self._unknown_count(text)
-        if not unknown:
-            return text
-        forms = [(self._unknown_count(t), form, t) for form in ("NFC", "NFD")
-                 if (t := unicodedata.normalize(form, text)) != text]
-        if not forms or min(forms)[0] >= unknown:
-            return text
-        _, form, normal = min(forms)
-        how = "composed" if form == "NFC" else "decomposed"
-        warn(f"the {what} is read in Unicode's {how} form ({form}), as the model knows its characters: as written, "
-             f"{unknown} of its {counted(len(text), 'character')} were unknown to the model")
-        return normal
-
-    def _unknown_count(self, text: str) -> int:
-        return int((self.vocab.encode_tensor(text, warn=False) == self.vocab.unk_index).sum())
+        its characters so (:meth:`CharVocab.known_form`), with a warning naming the form: Hangul or accents pasted
+        from macOS, which writes them decomposed, were characters the model of a text typed composed had never seen
+        (or the reverse), each read as its unknown symbol. ``what`` names the text in the warning (``"prime"``)."""
+        known, form = self.vocab.known_form(text)
+        if form is not None:
+            unknown = int((self.vocab.encode_tensor(text, warn=False) == self.vocab.unk_index).sum())
+            how = "composed" if form == "NFC" else "decomposed"
+            warn(f"the {what} is read in Unicode's {how} form ({form}), as the model knows its characters: as "
+                 f"written, {unknown} of its {counted(len(text), 'character')} were unknown to the model")
+        return known
 
     def _score_one(self, text: str, dynamic: dict[str, Any] | None) -> dict[str, Any]:
         if not text:
