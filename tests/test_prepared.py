@@ -35,7 +35,8 @@ def test_ids_and_vocabulary_are_those_of_the_text_read_in_memory(tmp_path: Path,
                                                                 chunk: int) -> None:
     path = _write(tmp_path / "t.txt", MIXED)
     text = read_utf8(path)  # in one piece
-    assert text == MIXED[1:].replace("\r\n", "\n").replace("\r", "\n")
+    # each repeat begins with a BOM, as files joined with cat do: only the text's own characters are read
+    assert text == MIXED[1:].replace("\r\n", "\n").replace("\r", "\n").replace("\n\ufeff", "\n")
     monkeypatch.setattr(utf8, "CHUNK_BYTES", chunk)  # pieces that split CRLF and multi-byte characters
     p = prepare_text(path)
     assert p.vocab.symbols == CharVocab.from_text(text).symbols

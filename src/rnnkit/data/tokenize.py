@@ -246,6 +246,21 @@ class CharVocab(TokenVocab):
                          detail=f"seen {seen}", category=UnknownCharacterWarning)
         return out
 
+    def known_form(self, text: str) -> tuple[str, str | None]:
+        """``text`` in the Unicode form, as written, composed (NFC) or decomposed (NFD), that leaves fewest of its
+        characters unknown, and that form's name (None: as written, which wins a tie). A stream vocabulary keeps a
+        text as written, so Hangul or accents pasted from macOS (decomposed) were unknown to a model of a text typed
+        composed, each jamo its own character, or the reverse."""
+        def unknown(t: str) -> int:
+            return int((self.encode_tensor(t, warn=False) == self.unk_index).sum())
+
+        given = unknown(text)
+        if not given:
+            return text, None
+        forms = [(unknown(t), form, t) for form in ("NFC", "NFD") if (t := unicodedata.normalize(form, text)) != text]
+        best = min(forms, default=(given, None, text))
+        return (best[2], best[1]) if best[0] < given else (text, None)
+
     @functools.cached_property
     def _lookup(self) -> np.ndarray:
         chars = [c for c in self.symbols if len(c) == 1 and c != UNK_CHAR]

@@ -1,10 +1,11 @@
 """UTF-8 files as text: the one place where rnnkit turns a file's bytes into a string.
 
-What a user gets: a byte order mark is dropped; with ``newlines=True`` (texts for language models) CRLF
-and a lone CR become LF, otherwise line ends are left as they are (a CSV field may hold a CRLF; the
-readers of tables and tagged files split lines themselves). A missing file, a folder, a file that cannot
-be read, an empty one where text is required (``empty``) and bytes that are not UTF-8 are refused with a
-one-line :class:`~rnnkit.errors.UserError`. Bad bytes read the same in every file (one line, cut here)::
+What a user gets: a byte order mark is dropped; with ``newlines=True`` (texts for language models) CRLF and a
+lone CR become LF and a byte order mark that begins a line is dropped too (files joined), otherwise line ends
+are left as they are (a CSV field may hold a CRLF; the readers of tables and tagged files split lines
+themselves). A missing file, a folder, a file that cannot be read, an empty one where text is required
+(``empty``) and bytes that are not UTF-8 are refused with a one-line :class:`~rnnkit.errors.UserError`. Bad
+bytes read the same in every file (one line, cut here)::
 
     data.csv:3: not UTF-8 (byte 0xe9 at column 4, byte offset 21); save the file as UTF-8,
     e.g. `iconv -f latin1 -t utf-8` (`-f cp949` for Korean)
@@ -93,16 +94,18 @@ class _Place:
 def decode_pieces(chunks: Iterable[bytes], where: str, *, newlines: bool = False,
                   empty: str | None = None) -> Iterator[str]:
     """The text of UTF-8 bytes given in pieces (a multi-byte character or a CRLF may be split between two):
-    a BOM dropped, CRLF and a lone CR made LF when ``newlines``; bytes that are not UTF-8 are refused
-    in one line naming ``where``, the line, the column, the byte and its offset; with ``empty`` (what
-    is expected, ``"UTF-8 text"``) a text of whitespace only is refused after its last piece. NUL bytes that end
-    the bytes (a download or a copy cut short: a file made at its full size, never filled) are refused after the
-    last piece, held back till then as a count (:func:`_refuse_nuls`): they read as UTF-8 and reached the readers,
-    which named a missing column of '\x00\x00…', gave a CSV's last row NULs or trained a language model on them.
-    NULs that text follows read as they are."""
+    a BOM dropped; when ``newlines``, CRLF and a lone CR made LF and a BOM that begins a line dropped too (each joined
+    file's, ``cat a.txt b.txt``: :func:`without_line_boms`; a language model learnt to write it, unseen); bytes that
+    are not UTF-8 are refused in one line naming ``where``, the line, the column, the byte and its offset; with
+    ``empty`` (what is expected, ``"UTF-8 text"``) a text of whitespace only is refused after its last piece. NUL
+    bytes that end the bytes (a download or a copy cut short: a file made at its full size, never filled) are
+    refused after the last piece, held back till then as a count (:func:`_refuse_nuls`): they read as UTF-8 and
+    reached the readers, which named a missing column of '\x00\x00…', gave a CSV's last row NULs or trained a
+    language model on them. NULs that text follows read as they are."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     place, fed, started, held, content, head = _Place(), 0, False, "", False, b""
     nuls, given = 0, 0  # the NULs that end the bytes so far (the end, unless more follow); the bytes decoded
+    line_start = False  # newlines: the text so far ends a line, so a BOM that begins the next chunk is a joined file's
     for raw, final in _with_end(chunks):
         if fed == 0 and raw:
             _refuse_not_text(raw, where)
@@ -129,7 +132,9 @@ def decode_pieces(chunks: Iterable[bytes], where: str, *, newlines: bool = False
             if newlines:
                 piece = held + piece
                 held = "\r" if not final and piece.endswith("\r") else ""  # a CRLF may go on in the next chunk
-                piece = with_lf(piece[: len(piece) - len(held)])
+                piece = without_line_boms(with_lf(piece[: len(piece) - len(held)]))
+                piece = piece[1:] if line_start and piece.startswith("\ufeff") else piece  # after the last chunk's LF
+                line_start = piece.endswith("\n") if piece else line_start
             content = content or (bool(piece) and not piece.isspace())
             if piece:
                 yield piece

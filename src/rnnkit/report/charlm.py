@@ -29,6 +29,7 @@ from rnnkit.report.page import Page, colour, escape, figure_html, json_script, t
 from rnnkit.report.units import Trace, saturation, top_units, trace
 from rnnkit.tasks.charlm import BUILT_IN_TEXTS, DIGEST_CHARS, CharLM, data_record, text_digest
 from rnnkit.train.provenance import located
+from rnnkit.wording import counted
 
 __all__ = ["TEMPERATURES", "add_sections", "report_text", "unit_series"]
 
@@ -226,10 +227,20 @@ def _loss_html(lm: CharLM, text: str) -> str:
     finite = sorted(v for v in nll if math.isfinite(v))
     top = finite[int(0.98 * (len(finite) - 1))] if finite else 1.0
     spans = "".join(_loss_span(ch, v, top) for ch, v in zip(text, nll, strict=True))
-    mean = sum(finite) / max(len(finite), 1)
-    return (f"<p>Each character is coloured by the model's loss on it (−log p, nats; red = surprising; the "
-            f"colour is full at {top:.2f} nats). Mean {mean:.3f} nats ({mean / math.log(2):.3f} bits) per "
-            f'character.</p><div class="text" id="loss-text">{spans}</div>')
+    said = _loss_said(finite, top, int((targets == vocab.unk_index).sum()))
+    return f'<p>{said}</p><div class="text" id="loss-text">{spans}</div>'
+
+
+def _loss_said(scored: list[float], top: float, unknown: int) -> str:
+    """The loss paragraph: the colour's scale, the mean over the ``scored`` characters and how many the model did not
+    know (``unknown``, left out); a text of which it knows none read 'Mean 0.000 nats per character', a perfect
+    score, unsaid."""
+    if not scored:
+        return "The model knows none of the characters of this text, so none is coloured by its loss."
+    mean = sum(scored) / len(scored)
+    left = f" {counted(unknown, 'character')} unknown to the model not scored." if unknown else ""
+    return (f"Each character is coloured by the model's loss on it (−log p, nats; red = surprising; the colour is "
+            f"full at {top:.2f} nats). Mean {mean:.3f} nats ({mean / math.log(2):.3f} bits) per character.{left}")
 
 
 def _loss_span(ch: str, loss: float, top: float) -> str:
@@ -251,8 +262,9 @@ def add_sections(page: Page, run: Path, lm: CharLM, text_file: str | None = None
     if not text:
         raise UserError(f"{source}: no text to look at")
     lm.model.eval()
-    with report_warnings():
-        ids = lm.vocab.encode_tensor(text, warn=False)
+    with report_warnings():  # a --text's characters the model lacks named once, as sample and score name them
+        text = lm.known_form(text) if text_file else text
+        ids = lm.vocab.encode_tensor(text, warn=bool(text_file))
     tr = trace(lm.model, ids)
     page.add("Units on a text", f'<p class="note">{len(text):,} characters: {escape(source)}</p>',
              _units_html(tr, text))

@@ -15,7 +15,7 @@ import torch
 from rnnkit.data.prepared import is_prepared, open_prepared, prepare_text
 from rnnkit.data.text import load_text
 from rnnkit.data.tokenize import CharVocab
-from rnnkit.errors import UserError, report_warnings
+from rnnkit.errors import UserError, report_warnings, warn
 from rnnkit.tasks._charlm_init import in_vocabulary
 from rnnkit.train import distributed
 from rnnkit.train.checkpoint import Checkpoint
@@ -48,6 +48,7 @@ def _read(data: str, val_fraction: float, ckpt: Checkpoint | None,
     ``adapt`` (``--init-from``) its ids are mapped to them, those it lacks read as unknown (in memory)."""
     saved = CharVocab.from_json(ckpt.vocab, f"{ckpt.path}/vocab.json") if ckpt else None
     if data in BUILT_IN_TEXTS:
+        _warn_named_file(data)
         text = load_text(data)
         cut = _split_point(len(text), val_fraction)
         if adapt and saved is not None:  # as a file's: the characters it lacks named with their share, or refused
@@ -76,6 +77,15 @@ def _read(data: str, val_fraction: float, ckpt: Checkpoint | None,
         raise UserError(f"{data}: the text's characters changed since the run began ({prepared.directory}); a "
                         "resumed run keeps its data")
     return prepared.tokens, prepared.vocab, _split_point(prepared.tokens.numel(), val_fraction), made
+
+
+def _warn_named_file(data: str) -> None:
+    """Warn where ``--data shakespeare`` (or ``korean``) is also a file here: the built-in corpus is read, and the
+    writer's own text of that name, without an extension, was left unread without a word."""
+    if Path(data).is_file():
+        with report_warnings():
+            warn(f"--data {data}: the built-in corpus is read, not the file {data} here (give --data ./{data} to "
+                 "train on the file)")
 
 
 def _remove(made: Path | None) -> None:

@@ -27,6 +27,9 @@ from rnnkit.train.tbptt import smallest_int_dtype
 
 __all__ = ["FIXED_BY_WEIGHTS", "MOST_UNKNOWN", "SHAPE", "in_vocabulary", "init_source"]
 
+#: characters of the new text's start looked at for a text written in the other Unicode form than the model's
+FORM_SAMPLE = 65_536
+
 #: the settings a run started from another takes from it: what its weights fix
 SHAPE = ("cell", "hidden", "layers", "embed_dim", "dropout", "weight_drop", "recurrent_dropout", "zoneout",
          "layer_norm", "memory", "counts")
@@ -92,14 +95,30 @@ def in_vocabulary(tokens: torch.Tensor, vocab: CharVocab, saved: CharVocab, data
     missing = [i for i, s in enumerate(vocab.symbols) if s not in saved.index]
     counts = torch.bincount(tokens.long(), minlength=len(vocab.symbols))
     share = float(counts[missing].sum()) / max(tokens.numel(), 1) if missing else 0.0
+    form = _other_form(vocab.decode(tokens[:FORM_SAMPLE]), saved) if missing else None
     if share > MOST_UNKNOWN:
+        why = "(another script?): train a new model on it" if form is None else form
         raise UserError(f"{data}: {share:.0%} of its characters are not among those of the --init-from model; "
-                        "it cannot learn this text (another script?): train a new model on it")
+                        f"it cannot learn this text {why}")
     if missing:
         said = f"{share:.2%}" if share >= 5e-5 else "under 0.01%"  # a few in a long text were "0.00%": none
         warn_unknown("character", [vocab.symbols[i] for i in missing], "the --init-from model",
-                     "read as its unknown symbol", where=data, detail=f"{said} of the text")
+                     "read as its unknown symbol", where=data, detail=f"{said} of the text" + (
+                         "" if form is None else f"; {form}"))
     return table[tokens.long()].to(smallest_int_dtype(len(saved)))
+
+
+def _other_form(text: str, saved: CharVocab) -> str | None:
+    """What to do where ``text`` (the start of the new text) is written in the other Unicode form than the model's
+    characters (Hangul or accents decomposed, NFD, as macOS writes them, for a model of composed text, NFC, or the
+    reverse: :meth:`CharVocab.known_form`); None otherwise. As written, each jamo was unknown, and the refusal
+    guessed another script."""
+    form = saved.known_form(text)[1]
+    if form is None:
+        return None
+    ours, theirs = ("decomposed", "composed") if form == "NFC" else ("composed", "decomposed")
+    return (f"as written: it is in Unicode's {ours} form and the model's characters are {theirs} ({form}); save "
+            f"the text in {form} first (Python's unicodedata.normalize('{form}', text))")
 
 
 def source_line(ckpt: Checkpoint, vocab_size: int) -> str:

@@ -44,6 +44,7 @@ from rnnkit.tasks._charlm_config import _saved_model_kwargs
 from rnnkit.train.building import build_model, check_size, loaded_repr
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
 from rnnkit.train.threads import chosen_per_item
+from rnnkit.wording import counted
 
 __all__ = ["CharLM"]
 
@@ -105,7 +106,7 @@ class CharLM:
                                                                                         generator=gen))]
         with report_warnings():
             _warn_unused_sampling(temperature, top_k, top_p, seed if given_prime else None)
-            prime_ids = self.vocab.encode_tensor(prime)
+            prime_ids = self.vocab.encode_tensor(self.known_form(prime, "prime"))
         for token in generate(self.model, prime_ids, length, temperature=temperature, top_k=top_k, generator=gen,
                               banned=[self.vocab.unk_index], top_p=top_p):
             yield self.vocab.itos[token]
@@ -169,12 +170,25 @@ class CharLM:
         a line (from a newline, or from its first character when the vocabulary has none), and which targets
         count (those outside the vocabulary are left out; a warning names them). Anything but a str is a TypeError."""
         with report_warnings():
-            ids = self.vocab.encode_tensor(check_text("scoring_ids", text))
+            ids = self.vocab.encode_tensor(self.known_form(check_text("scoring_ids", text), "text"))
         if "\n" in self.vocab:
             context, targets = self.vocab.encode_tensor("\n", warn=False), ids
         else:
             context, targets = ids[:1], ids[1:]
         return context, targets, targets != self.vocab.unk_index
+
+    def known_form(self, text: str, what: str = "text") -> str:
+        """``text`` as written, or in Unicode's composed (NFC) or decomposed (NFD) form where the model knows more of
+        its characters so (:meth:`CharVocab.known_form`), with a warning naming the form: Hangul or accents pasted
+        from macOS, which writes them decomposed, were characters the model of a text typed composed had never seen
+        (or the reverse), each read as its unknown symbol. ``what`` names the text in the warning (``"prime"``)."""
+        known, form = self.vocab.known_form(text)
+        if form is not None:
+            unknown = int((self.vocab.encode_tensor(text, warn=False) == self.vocab.unk_index).sum())
+            how = "composed" if form == "NFC" else "decomposed"
+            warn(f"the {what} is read in Unicode's {how} form ({form}), as the model knows its characters: as "
+                 f"written, {unknown} of its {counted(len(text), 'character')} were unknown to the model")
+        return known
 
     def _score_one(self, text: str, dynamic: dict[str, Any] | None) -> dict[str, Any]:
         if not text:
