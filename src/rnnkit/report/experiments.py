@@ -56,7 +56,7 @@ def experiment_figure(doc: dict[str, Any]) -> Any:
     if doc.get("baseline") is not None:
         fig.add_hline(y=doc["baseline"], line_dash="dash", line_color="grey",
                       annotation_text=str(doc.get("baseline_label", "baseline")))
-    fig.update_layout(xaxis_title="training seconds", yaxis_title=metric_axis_title(doc["metric"]), height=500,
+    fig.update_layout(xaxis_title="training seconds", yaxis_title=metric_axis_title(doc), height=500,
                       yaxis_type="log" if doc["metric"] == "mse" else "linear", margin={"t": 30},
                       yaxis_tickformat=".0%" if percent else None)
     return fig
@@ -83,6 +83,7 @@ def _experiment_sections(page: Page, doc: dict[str, Any]) -> None:
         baseline_line,
         cell_lr,
         mean_and_spread,
+        metric_label,
         not_run_line,
         precision_note,
     )
@@ -95,7 +96,7 @@ def _experiment_sections(page: Page, doc: dict[str, Any]) -> None:
     for note in (precision_note(doc), baseline_line(doc)):  # the baseline the metric compares with, as results.md
         stopped += f"<p>{escape(note)}</p>" if note else ""
     page.add("Results", f"<p>{escape(doc.get('description', ''))}</p>" + stopped,
-             table(["cell", f"test {doc['metric']} (mean ± std over seeds)", "parameters", "hidden", "lr",
+             table(["cell", f"{metric_label(doc)} (mean ± std over seeds)", "parameters", "hidden", "lr",
                     "seconds per run", "steps per run", "how runs ended"], rows))
     page.add("Curves per cell and seed", figure_html(experiment_figure(doc), div_id="curves"))
     page.add("Settings", f"<pre>{escape(json.dumps(doc.get('settings', {}), indent=1))}</pre>")
