@@ -35,6 +35,7 @@ from rnnkit.tasks import Command, register
 from rnnkit.tasks._out import results_folder
 from rnnkit.train.checkpoint import undone_on_failure
 from rnnkit.train.memory import check_room
+from rnnkit.train.optim import warm_up
 from rnnkit.wording import counted
 
 #: what ``rnnkit diagnose`` writes in ``--out``
@@ -178,6 +179,7 @@ def diagnose_cell(
     start_radius = _radius(model, cell)
     if lr is None:
         lr = 1e-4 if issubclass(CELLS[cell], ElmanReLU) else 1e-3
+    warm_up(["adam"])  # torch's one-time import: the first cell's training seconds counted it
     t0 = time.perf_counter()
     run = train_on_adding(model, length, train_steps, lr=lr, optimizer="adam", clip=1.0, batch_size=TRAIN_BATCH,
                           seed=seed + 1)

@@ -62,7 +62,7 @@ from rnnkit.tasks._experiment_settings import ALL_CELLS, DATA_SEED, SCHEDULES, S
 from rnnkit.tasks._out import results_folder
 from rnnkit.tasks.diagnose import parse_cells
 from rnnkit.train.memory import check_room
-from rnnkit.train.optim import OPTIMIZERS, build_optimizer
+from rnnkit.train.optim import OPTIMIZERS, warm_up
 from rnnkit.train.options import PRECISIONS, config_line, positive_float
 from rnnkit.train.threads import threads_kept
 from rnnkit.train.trainer import TrainConfig, Trainer, TrainResult, fast_bf16_available
@@ -305,7 +305,7 @@ def _run_cells(s: Settings, exp: Experiment, log: Callable[[str], None],
     for cell in s.cells:  # every cell's size (of --params too) before the first trains
         s.check_fits(cell, _hidden(problem, s, cell), problem.input_size, problem.output_size)
     log(f"rnnkit experiment {s.experiment}: {problem.describe()}")
-    _warm_up(s)
+    warm_up(s.for_cell(c)["optimizer"] for c in s.cells)  # torch's one-time import counted in no run's time
     results: dict[str, Any] = {}
     for cell in s.cells:
         runs = []
@@ -322,14 +322,6 @@ def _run_cells(s: Settings, exp: Experiment, log: Callable[[str], None],
         if on_cell is not None:
             on_cell(_document(s, exp, problem, results))
     return _document(s, exp, problem, results)
-
-
-def _warm_up(s: Settings) -> None:
-    """Pay before any run's clock starts what only the first run of a process would pay: torch imports its
-    compiler (torch._dynamo, seconds) when the first optimizer is built, and the first cell's budget, seconds
-    and time to solve counted it (``--minutes 0.05``: the first cell made no update, the second 35)."""
-    for name in sorted({s.for_cell(c)["optimizer"] for c in s.cells}):
-        build_optimizer(name, [nn.Parameter(torch.zeros(1))], lr=1e-3)
 
 
 def _document(s: Settings, exp: Experiment, problem: Problem, results: dict[str, Any]) -> dict[str, Any]:
