@@ -131,12 +131,13 @@ def diagnose_figures(doc: dict[str, Any]) -> list[Any]:
 def _radius_table(doc: dict[str, Any]) -> str:
     """The spectral radius of each cell's W_hh at initialisation and after its training (no figure: two
     numbers a cell; the radius sweep's figure is a section of its own); a cell without W_hh says so."""
-    from rnnkit.tasks.diagnose import NO_W_HH, has_w_hh
+    from rnnkit.tasks.diagnose import NO_W_HH, gate_note, has_w_hh
 
     rows = [(cell, _g(r["radius_start"]["radius"], ".3f"), _g(r["radius_end"]["radius"], ".3f"), r["train_steps"])
             if has_w_hh(cell) else (cell, NO_W_HH, "—", r["train_steps"]) for cell, r in doc["cells"].items()]
-    return (table(["cell", "at initialisation", "after training", "training steps"], rows)
-            + "<p>Gated cells: the largest radius over the gate blocks of W_hh.</p>")
+    note = gate_note(doc)
+    return table(["cell", "at initialisation", "after training", "training steps"], rows) + (
+        f"<p>{escape(note)}</p>" if note else "")
 
 
 def experiment_page(run: Path) -> Page:
