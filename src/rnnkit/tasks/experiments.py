@@ -70,7 +70,8 @@ from rnnkit.wording import counted, listed
 
 __all__ = ["ALL_CELLS", "BF16_FASTER", "DATA_SEED", "EXPERIMENTS", "RESULT_FILES", "SOLVED_MSE", "Adding", "Copy",
            "Digits", "Experiment", "Problem", "Settings", "Waveform", "add_arguments", "first_solved", "format_metric",
-           "load_config", "markdown", "run_experiment", "run_one", "run_status", "settings_from_args", "summary",
+           "load_config", "markdown", "run_experiment", "run_one", "run_status", "settings_for", "settings_from_args",
+           "summary",
            "use_bf16", "write_outputs"]
 
 #: cells whose CPU kernel is faster under bf16 autocast where the CPU has fast bf16 (oneDNN's bf16 LSTM:
@@ -431,6 +432,23 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         raise
     _check_data_fits(s, exp)  # before results_folder: an --overwrite refused for its size removed nothing
     return s
+
+
+def settings_for(name: str, **values: Any) -> Settings:
+    """The settings of ``rnnkit experiment NAME`` from Python: the shipped comparison's (each cell's own learning
+    rate and options included, as experiments/*.toml have them), with ``values`` over them as the flags of the same
+    names (``cells=["lstm", "irnn"], seeds=1, minutes=0.5``), checked as the CLI checks them. A bare
+    ``Settings(experiment=NAME, cells=...)`` has none of NAME's own settings (clockwork-waveform: 100 samples, no
+    parameter matching, no clock periods).
+
+    >>> run_experiment(settings_for("clockwork-waveform", seeds=1, minutes=0.5))  # doctest: +SKIP
+    """
+    unknown = sorted(set(values) - SETTING_KEYS)
+    if unknown:
+        raise UserError(f"settings_for: unknown setting(s) {', '.join(unknown)}; "
+                        f"expected {', '.join(sorted(SETTING_KEYS))}")
+    flags = {key: None for key in SETTING_KEYS} | {k: v for k, v in values.items() if v is not None}
+    return settings_from_args(argparse.Namespace(name=name, config=None, **flags))
 
 
 def _refuse_hidden_under_params(name: str, values: dict[str, Any], forced: set[str], config: dict[str, Any],
