@@ -15,7 +15,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from rnnkit.tasks._experiment_results import baseline_line, cell_lr, not_run_line
+from rnnkit.tasks._experiment_results import baseline_line, cell_lr, metric_label, not_run_line
 from rnnkit.tasks.experiments import SOLVED_MSE, first_solved, format_metric
 
 #: settings that say which runs a directory holds, not how they were trained: runs that differ only in
@@ -98,7 +98,8 @@ def _table(dirs: list[str]) -> list[str]:
             raise _damaged(d, exc) from None
     solved = name in SOLVED_MSE
     # the seeds' numbers, then the means over them ("seeds | 0" read as no seed, "steps" as the steps of all runs)
-    head = (f"| cell | lr | hidden | params | test {metric} (mean ± std) | per seed | seed numbers | steps / run | "
+    label = metric_label({"experiment": name, "metric": metric})  # "waveform mse": the waveform has no test set
+    head = (f"| cell | lr | hidden | params | {label} (mean ± std) | per seed | seed numbers | steps / run | "
             "seconds / run | stopped |")
     lines = [head + (f" first < {SOLVED_MSE[name]} |" if solved else ""),
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |" + (" --- |" if solved else "")]

@@ -208,10 +208,12 @@ def confusion_png(report: dict[str, Any], path: Path, title: str) -> Path:
     return path
 
 
-def metric_axis_title(metric: str) -> str:
-    """The axis title of an experiment's test metric: ``test accuracy (%)`` (its ticks in percent, as results.md
-    writes it), ``test mse``."""
-    return f"test {metric}" + (" (%)" if metric == "accuracy" else "")
+def metric_axis_title(doc: dict[str, Any]) -> str:
+    """The axis title of an experiment's metric (results.json's ``doc``): ``test accuracy (%)`` (its ticks in percent,
+    as results.md writes it), ``test mse``, ``waveform mse`` (:func:`rnnkit.tasks._experiment_results.metric_label`)."""
+    from rnnkit.tasks._experiment_results import metric_label
+
+    return metric_label(doc) + (" (%)" if doc["metric"] == "accuracy" else "")
 
 
 def experiment_curves(doc: dict[str, Any], path: Path, solved: float | None = None) -> Path:
@@ -237,7 +239,7 @@ def experiment_curves(doc: dict[str, Any], path: Path, solved: float | None = No
 
             ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
         ax.set_xlabel("training seconds")
-        ax.set_ylabel(metric_axis_title(doc["metric"]))
+        ax.set_ylabel(metric_axis_title(doc))
         ax.set_title(f"rnnkit experiment {doc['experiment']}")
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)

@@ -56,7 +56,7 @@ def experiment_figure(doc: dict[str, Any]) -> Any:
     if doc.get("baseline") is not None:
         fig.add_hline(y=doc["baseline"], line_dash="dash", line_color="grey",
                       annotation_text=str(doc.get("baseline_label", "baseline")))
-    fig.update_layout(xaxis_title="training seconds", yaxis_title=metric_axis_title(doc["metric"]), height=500,
+    fig.update_layout(xaxis_title="training seconds", yaxis_title=metric_axis_title(doc), height=500,
                       yaxis_type="log" if doc["metric"] == "mse" else "linear", margin={"t": 30},
                       yaxis_tickformat=".0%" if percent else None)
     return fig
@@ -83,6 +83,7 @@ def _experiment_sections(page: Page, doc: dict[str, Any]) -> None:
         baseline_line,
         cell_lr,
         mean_and_spread,
+        metric_label,
         not_run_line,
         precision_note,
     )
@@ -95,7 +96,7 @@ def _experiment_sections(page: Page, doc: dict[str, Any]) -> None:
     for note in (precision_note(doc), baseline_line(doc)):  # the baseline the metric compares with, as results.md
         stopped += f"<p>{escape(note)}</p>" if note else ""
     page.add("Results", f"<p>{escape(doc.get('description', ''))}</p>" + stopped,
-             table(["cell", f"test {doc['metric']} (mean ± std over seeds)", "parameters", "hidden", "lr",
+             table(["cell", f"{metric_label(doc)} (mean ± std over seeds)", "parameters", "hidden", "lr",
                     "seconds per run", "steps per run", "how runs ended"], rows))
     page.add("Curves per cell and seed", figure_html(experiment_figure(doc), div_id="curves"))
     page.add("Settings", f"<pre>{escape(json.dumps(doc.get('settings', {}), indent=1))}</pre>")
@@ -130,12 +131,13 @@ def diagnose_figures(doc: dict[str, Any]) -> list[Any]:
 def _radius_table(doc: dict[str, Any]) -> str:
     """The spectral radius of each cell's W_hh at initialisation and after its training (no figure: two
     numbers a cell; the radius sweep's figure is a section of its own); a cell without W_hh says so."""
-    from rnnkit.tasks.diagnose import NO_W_HH, has_w_hh
+    from rnnkit.tasks.diagnose import NO_W_HH, gate_note, has_w_hh
 
     rows = [(cell, _g(r["radius_start"]["radius"], ".3f"), _g(r["radius_end"]["radius"], ".3f"), r["train_steps"])
             if has_w_hh(cell) else (cell, NO_W_HH, "—", r["train_steps"]) for cell, r in doc["cells"].items()]
-    return (table(["cell", "at initialisation", "after training", "training steps"], rows)
-            + "<p>Gated cells: the largest radius over the gate blocks of W_hh.</p>")
+    note = gate_note(doc)
+    return table(["cell", "at initialisation", "after training", "training steps"], rows) + (
+        f"<p>{escape(note)}</p>" if note else "")
 
 
 def experiment_page(run: Path) -> Page:

@@ -26,6 +26,9 @@ class Problem:
     output_size = 1
     baseline: float | None = None
     baseline_label = ""
+    #: what the metric is measured on, as the tables and axes name it ("test mse"): a held-out test set, or the
+    #: waveform a model learns (no test set)
+    measured_on = "test"
     #: what :meth:`data_bytes` counts, in a refusal's words: without training (steps 0), and with it
     data_words = ("the test set", "the test set, a training batch and its hidden states")
 
@@ -203,6 +206,7 @@ class Waveform(Problem):
     input_size = 1
     output_size = 1
     data_words = ("the waveform", "the waveform and its hidden states")
+    measured_on = "waveform"  # the one waveform it learns: "test mse" read as a held-out test
 
     def __init__(self, s: Settings) -> None:
         super().__init__(s)

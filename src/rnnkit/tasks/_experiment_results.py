@@ -24,6 +24,17 @@ def summary(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def metric_label(doc: dict[str, Any]) -> str:
+    """What an experiment's metric measures, as its tables and axes name it: "test mse", "test accuracy"; the
+    clockwork waveform's "waveform mse" (a model fits its one waveform: there is no held-out test, and "test mse"
+    read as one)."""
+    from rnnkit.tasks._experiment_problems import EXPERIMENTS
+
+    exp = EXPERIMENTS.get(doc.get("experiment", ""))
+    problem = exp.problem if exp is not None else None
+    return f"{problem.measured_on if problem is not None else 'test'} {doc['metric']}"
+
+
 def format_metric(v: float | None, metric: str) -> str:
     """A metric as results.md shows it: accuracy in percent, MSE in 4 significant digits, "nan" (for None
     too: results.json writes a diverged run's NaN as null)."""
@@ -75,7 +86,8 @@ def markdown(doc: dict[str, Any]) -> str:
         + f"; seeds: {seed_numbers(st)}; torch threads: {doc['torch_threads']}"
         + (f"; device: {doc['device']}." if doc.get("device", "cpu") != "cpu" else "."),
         "",
-        f"| cell | lr | hidden | parameters | test {m} (mean ± std) | seconds / run | steps / run | stopped | "
+        f"| cell | lr | hidden | parameters | {metric_label(doc)} (mean ± std) | seconds / run | steps / run | "
+        "stopped | "
         + (f"solved (MSE < {SOLVED_MSE.get(name)}) | " if solved_col else "") + "published |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | " + ("--- | " if solved_col else "") + "--- |",
     ]

@@ -40,7 +40,9 @@ ALL_CELLS = tuple(CELLS)
 
 @dataclass
 class Settings:
-    """Everything one experiment run needs; defaults per experiment, then TOML, then flags."""
+    """Everything one experiment run needs. The CLI fills it with the experiment's own defaults, then the TOML file,
+    then the flags; built by hand it has only the defaults below, for any experiment:
+    :func:`rnnkit.tasks.experiments.settings_for` gives an experiment's own from Python."""
 
     experiment: str
     cells: list[str]

@@ -62,7 +62,7 @@ from rnnkit.tasks._experiment_settings import ALL_CELLS, DATA_SEED, SCHEDULES, S
 from rnnkit.tasks._out import results_folder
 from rnnkit.tasks.diagnose import parse_cells
 from rnnkit.train.memory import check_room
-from rnnkit.train.optim import OPTIMIZERS
+from rnnkit.train.optim import OPTIMIZERS, warm_up
 from rnnkit.train.options import PRECISIONS, config_line, positive_float
 from rnnkit.train.threads import threads_kept
 from rnnkit.train.trainer import TrainConfig, Trainer, TrainResult, fast_bf16_available
@@ -70,7 +70,8 @@ from rnnkit.wording import counted, listed
 
 __all__ = ["ALL_CELLS", "BF16_FASTER", "DATA_SEED", "EXPERIMENTS", "RESULT_FILES", "SOLVED_MSE", "Adding", "Copy",
            "Digits", "Experiment", "Problem", "Settings", "Waveform", "add_arguments", "first_solved", "format_metric",
-           "load_config", "markdown", "run_experiment", "run_one", "run_status", "settings_from_args", "summary",
+           "load_config", "markdown", "run_experiment", "run_one", "run_status", "settings_for", "settings_from_args",
+           "summary",
            "use_bf16", "write_outputs"]
 
 #: cells whose CPU kernel is faster under bf16 autocast where the CPU has fast bf16 (oneDNN's bf16 LSTM:
@@ -305,6 +306,7 @@ def _run_cells(s: Settings, exp: Experiment, log: Callable[[str], None],
     for cell in s.cells:  # every cell's size (of --params too) before the first trains
         s.check_fits(cell, _hidden(problem, s, cell), problem.input_size, problem.output_size)
     log(f"rnnkit experiment {s.experiment}: {problem.describe()}")
+    warm_up(s.for_cell(c)["optimizer"] for c in s.cells)  # torch's one-time import counted in no run's time
     results: dict[str, Any] = {}
     for cell in s.cells:
         runs = []
@@ -430,6 +432,23 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         raise
     _check_data_fits(s, exp)  # before results_folder: an --overwrite refused for its size removed nothing
     return s
+
+
+def settings_for(name: str, **values: Any) -> Settings:
+    """The settings of ``rnnkit experiment NAME`` from Python: the shipped comparison's (each cell's own learning
+    rate and options included, as experiments/*.toml have them), with ``values`` over them as the flags of the same
+    names (``cells=["lstm", "irnn"], seeds=1, minutes=0.5``), checked as the CLI checks them. A bare
+    ``Settings(experiment=NAME, cells=...)`` has none of NAME's own settings (clockwork-waveform: 100 samples, no
+    parameter matching, no clock periods).
+
+    >>> run_experiment(settings_for("clockwork-waveform", seeds=1, minutes=0.5))  # doctest: +SKIP
+    """
+    unknown = sorted(set(values) - SETTING_KEYS)
+    if unknown:
+        raise UserError(f"settings_for: unknown setting(s) {', '.join(unknown)}; "
+                        f"expected {', '.join(sorted(SETTING_KEYS))}")
+    flags = {key: None for key in SETTING_KEYS} | {k: v for k, v in values.items() if v is not None}
+    return settings_from_args(argparse.Namespace(name=name, config=None, **flags))
 
 
 def _refuse_hidden_under_params(name: str, values: dict[str, Any], forced: set[str], config: dict[str, Any],

@@ -50,6 +50,14 @@ def build_optimizer(
     raise UserError(f"--optimizer {name!r}: expected one of {', '.join(OPTIMIZERS)}")
 
 
+def warm_up(names: Iterable[str]) -> None:
+    """Build each optimizer of ``names`` once on a throwaway parameter: the first optimizer of a process imports
+    torch's compiler (torch._dynamo, seconds), which a timed run would otherwise count (an experiment's first cell,
+    its budget, seconds and time to solve; diagnose's first cell's training seconds)."""
+    for name in sorted(set(names)):
+        build_optimizer(name, [torch.nn.Parameter(torch.zeros(1))], lr=1e-3)
+
+
 def learning_rate(
     base_lr: float,
     step: int,
