@@ -92,9 +92,10 @@ def _outside_graph(fn: Any) -> Any:
 @functools.cache
 def _cpu_lstm_kernel_takes(dtype: torch.dtype) -> bool:
     """Whether torch's fused LSTM runs under CPU autocast to ``dtype`` on this machine. oneDNN has no bf16
-    LSTM kernel for CPUs without AVX512 (torch.nn.LSTM fails there under autocast), so ask it once."""
-    x, h = torch.zeros(2, 1, 1), torch.zeros(1, 1, 1)
-    weights = [torch.zeros(4, 1), torch.zeros(4, 1), torch.zeros(4), torch.zeros(4)]
+    LSTM kernel for CPUs without AVX512 (torch.nn.LSTM fails there under autocast), so ask it once, in float32
+    whatever the default dtype (asked in float64, which autocast leaves alone, it said yes for good)."""
+    x, h = torch.zeros(2, 1, 1, dtype=torch.float32), torch.zeros(1, 1, 1, dtype=torch.float32)
+    weights = [torch.zeros(shape, dtype=torch.float32) for shape in ((4, 1), (4, 1), (4,), (4,))]
     try:
         with torch.autocast("cpu", dtype=dtype):
             _VF.lstm(x, (h, h), weights, True, 1, 0.0, False, False, False)
@@ -583,8 +584,9 @@ class Recurrent(nn.RNNBase):
         kernel = getattr(_VF, self.cell_def.fused_kernel)  # type: ignore[arg-type]
         weights = self.reg.flat_weights(self)  # W_hh with DropConnect in training (weight_drop)
         if self.cell_def.fused_kernel == "lstm" and data.device.type == "cpu" and torch.is_autocast_enabled("cpu") \
-                and not _cpu_lstm_kernel_takes(torch.get_autocast_dtype("cpu")):
+                and data.dtype != torch.float64 and not _cpu_lstm_kernel_takes(torch.get_autocast_dtype("cpu")):
             # no lower-precision LSTM kernel on this CPU: run it in fp32, as autocast runs any op it has none for
+            # (float64, which autocast leaves alone, runs as it is)
             data, hx, weights = data.float(), tuple(h.float() for h in hx), [w.float() for w in weights]
             with torch.autocast("cpu", enabled=False):
                 return self._run_kernel(kernel, data, batch_sizes, hx, weights)
