@@ -65,13 +65,14 @@ def _canonical(settings: dict[str, Any]) -> dict[str, Any]:
     return settings
 
 
-#: the first trials of a search, strong settings for small labelled text sets: fastText's model (mean of
+#: the first trials of a search, strong settings for small labelled text sets: fastText's model (a bag of
 #: word, word-bigram and character n-gram embeddings, no recurrent layer: cheap, and hard to beat on
-#: little data), words or subwords with mean/max pooling over a bidirectional LSTM, characters for
-#: unspaced scripts and noise
+#: little data) with its ids weighed as TF-IDF LR weighs them (at 0.003: at the mean bag's 0.01 it fit within
+#: 50 updates; docs/CLASSIFY.md, "LR's weighting in the bag"), words or subwords with mean/max pooling over a
+#: bidirectional LSTM, characters for unspaced scripts and noise
 PRESETS: tuple[dict[str, Any], ...] = (
-    {"tokenizer": "ngram", "char_ngrams": "3,6", "layers": 0, "pooling": "mean", "embedding": 64, "hidden": 64,
-     "bidirectional": False, "dropout": 0.2, "token_dropout": 0.0, "lr": 1e-2, "min_count": 1, "vocab_size": 50000,
+    {"tokenizer": "ngram", "char_ngrams": "3,6", "layers": 0, "pooling": "tfidf", "embedding": 64, "hidden": 64,
+     "bidirectional": False, "dropout": 0.2, "token_dropout": 0.0, "lr": 3e-3, "min_count": 1, "vocab_size": 50000,
      "max_len": SUBWORD_MAX_LEN},
     {"tokenizer": "word", "char_ngrams": "0", "layers": 1, "pooling": "max", "embedding": 128, "hidden": 128,
      "bidirectional": True, "dropout": 0.5, "token_dropout": 0.2, "lr": 3e-3, "min_count": 2, "vocab_size": 16000,
