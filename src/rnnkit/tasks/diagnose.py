@@ -324,7 +324,8 @@ def markdown(report: dict[str, Any]) -> str:
             f"{' (diverged: ' + r['diverged'] + ')' if r.get('diverged') else ''} | "
             + (f"{r['train_loss_first']:.3f} → {r['train_loss_last']:.3f} |" if r["train_steps"] else "— (no update) |")
         )
-    lines += ["", gate_note(report)] if gate_note(report) else []
+    note = gate_note(report)
+    lines += ["", note] if note else []
     lines += ["", f"## W_hh scaled to a radius (tanh RNN, near-linear regime, T = "
               f"{radius_length(report)})", "",
               "| radius | fitted factor per step | ‖∂L/∂h_1‖/‖∂L/∂h_T‖ |", "| ---: | ---: | ---: |"]
