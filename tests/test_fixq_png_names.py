@@ -1,7 +1,8 @@
 """``--attention-png att.jpg`` (translate, caption), evaluate's ``--png m.jpg`` and ``--find-lr-plot lr.jpg`` wrote
 PNG data under a .jpg name without a word (every drawing is saved through a temporary ``.png``, so matplotlib always
-writes PNG): an image viewer then failed on it. A suffix other than .png is now refused in one line naming the flag,
-before anything is decoded, scored or trained; a name with no suffix, or .PNG, is taken."""
+writes PNG): an image viewer then failed on it. A suffix matplotlib does not write (``.txt``; ``.jpg`` is now drawn as
+JPEG: tests/test_fixexp_drawing_names.py) is refused in one line naming the flag, before anything is decoded, scored
+or trained; a name with no suffix, or .PNG, is taken."""
 
 from __future__ import annotations
 
@@ -11,18 +12,18 @@ import pytest
 
 from rnnkit.cli import main
 from rnnkit.errors import UserError
-from rnnkit.files import check_png_name
+from rnnkit.plots import drawing_format
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
-SAID = ": the drawing is written as PNG; expected a name ending .png"
+SAID = ": a drawing is written in the format its name's suffix names; expected one of "
 
 
 def test_another_suffix_is_refused_naming_the_flag(tmp_path: Path) -> None:
-    with pytest.raises(UserError, match=f"^--png {tmp_path}/m.jpg{SAID}$"):
-        check_png_name(tmp_path / "m.jpg", "--png")
+    with pytest.raises(UserError, match=f"^--png {tmp_path}/m.txt{SAID}"):
+        drawing_format(tmp_path / "m.txt", "--png")
     for name in ("m.png", "M.PNG", "m", "v1.0/m.png"):
-        check_png_name(tmp_path / name, "--png")
+        assert drawing_format(tmp_path / name, "--png") == "png"
 
 
 @pytest.fixture(scope="module")
@@ -36,17 +37,19 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_translate_refuses_it_before_writing_anything(run: Path, capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
-    png = run / "att.jpg"
+    png = run / "att.txt"
     assert main(["translate", str(run / "run"), "a b", "--attention-png", str(png)]) == 2
-    assert capsys.readouterr() == ("", f"rnnkit: error: --attention-png {png}{SAID}\n")
+    said = capsys.readouterr()
+    assert said.out == "" and said.err.count("\n") == 1
+    assert said.err.startswith(f"rnnkit: error: --attention-png {png}{SAID}")
     assert not png.exists()
 
 
 def test_find_lr_plot_is_refused_before_the_range_test(run: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    png = run / "lr.jpg"
+    png = run / "lr.txt"
     assert main(["train", "seq2seq", "--data", str(run / "pairs.tsv"), "--out", str(run / "lr"), "--find-lr",
                  "--find-lr-plot", str(png), "--no-progress", "--threads", "1"]) == 2
-    assert capsys.readouterr().err.endswith(f"rnnkit: error: --find-lr-plot {png}{SAID}\n")
+    assert f"rnnkit: error: --find-lr-plot {png}{SAID}" in capsys.readouterr().err
     assert not png.exists()
 
 
@@ -56,7 +59,9 @@ def test_evaluate_png_is_refused_before_the_scores(tmp_path: Path, capsys: pytes
     assert main(["train", "classify", "--data", str(tmp_path / "t.csv"), "--out", str(tmp_path / "run"), "--steps",
                  "1", "--hidden", "4", "--embedding", "4", "--no-progress", "--threads", "1"]) == 0
     capsys.readouterr()
-    png = tmp_path / "m.jpg"
+    png = tmp_path / "m.txt"
     assert main(["evaluate", str(tmp_path / "run"), "--data", str(tmp_path / "t.csv"), "--png", str(png)]) == 2
-    assert capsys.readouterr() == ("", f"rnnkit: error: --png {png}{SAID}\n")
+    said = capsys.readouterr()
+    assert said.out == "" and said.err.count("\n") == 1
+    assert said.err.startswith(f"rnnkit: error: --png {png}{SAID}")
     assert not png.exists()

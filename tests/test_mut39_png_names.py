@@ -1,7 +1,7 @@
-"""Gaps a mutation audit (round 39) found in the refusal of a drawing's name that does not end .png
-(``files.check_png_name``): ``rnnkit caption --attention-png att.jpg`` is refused as translate's is, and a name that
-is refused for its place (the file evaluate reads, a file the run keeps) is refused as that first, so that mending
-the name once is enough."""
+"""Gaps a mutation audit (round 39) found in the refusal of a drawing's name whose suffix names no format
+matplotlib writes (``plots.drawing_format`` with a flag; then any but .png): ``rnnkit caption --attention-png att.txt``
+is refused as translate's is, and a name that is refused for its place (the file evaluate reads, a file the run
+keeps) is refused as that first, so that mending the name once is enough."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rnnkit.cli import main
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
-SAID = ": the drawing is written as PNG; expected a name ending .png"
+SAID = ": a drawing is written in the format its name's suffix names; expected one of "
 
 
 def test_caption_refuses_it_before_captioning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -26,9 +26,11 @@ def test_caption_refuses_it_before_captioning(tmp_path: Path, capsys: pytest.Cap
                  "4", "--batch-size", "4", "--eval-images", "0", "--val-fraction", "0", "--no-progress",
                  "--save-minutes", "0", "--threads", "1"]) == 0
     capsys.readouterr()
-    png = tmp_path / "att.jpg"
+    png = tmp_path / "att.txt"
     assert main(["caption", str(tmp_path / "m"), str(folder / "0.png"), "--attention-png", str(png)]) == 2
-    assert capsys.readouterr() == ("", f"rnnkit: error: --attention-png {png}{SAID}\n")
+    said = capsys.readouterr()
+    assert said.out == "" and said.err.count("\n") == 1
+    assert said.err.startswith(f"rnnkit: error: --attention-png {png}{SAID}")
     assert not png.exists()
 
 
@@ -50,7 +52,7 @@ def test_translate_names_a_file_the_run_keeps_first(tmp_path: Path, capsys: pyte
     assert main(["train", "seq2seq", "--data", str(tmp_path / "pairs.tsv"), "--out", str(run), "--hidden", "4",
                  "--embedding", "4", "--steps", "1", "--val-fraction", "0", "--no-progress", "--threads", "1"]) == 0
     capsys.readouterr()
-    png = run / "best" / "att.jpg"
+    png = run / "best" / "att.txt"
     assert main(["translate", str(run), "a b", "--attention-png", str(png)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"rnnkit: error: --attention-png {png}: is ") and SAID not in err, err

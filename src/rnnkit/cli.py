@@ -50,7 +50,8 @@ from rnnkit.errors import (
 )
 from rnnkit.errors import speaks as _speaks  # cli's own names of old (tests/test_fixi_torchrun_env.py)
 from rnnkit.errors import world_size as _world_size
-from rnnkit.files import blocked_line, check_png_name, file_in_the_way, output_name
+from rnnkit.files import blocked_line, file_in_the_way, output_name
+from rnnkit.plots import drawing_format
 from rnnkit.tasks import COMMANDS, GENERATORS, TASKS, Task, discover, task_of, verb_hint
 from rnnkit.wording import listed
 
@@ -264,7 +265,7 @@ def _train(task: Task, args: argparse.Namespace) -> int:
         given = {**settings, "val_data": getattr(args, "val_data", None), "config": getattr(args, "config", None)}
         output_name(args.find_lr_plot, "--find-lr-plot", "a PNG file",
                     [(f"the --{name.replace('_', '-')} being read", given.get(name)) for name in TRAINING_READS])
-        check_png_name(args.find_lr_plot, "--find-lr-plot")
+        drawing_format(args.find_lr_plot, "--find-lr-plot")
     with distributed.process_group():
         try:
             result = task.train(config_from(task.config, settings), data, out, **options)

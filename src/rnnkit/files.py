@@ -224,16 +224,6 @@ def output_name(path: str | os.PathLike[str], flag: str | None = None, expected:
                     f"{expected} to write")
 
 
-def check_png_name(path: str | os.PathLike[str], flag: str) -> None:
-    """Refuse in one line naming ``flag`` a drawing's name (``--attention-png``, evaluate's ``--png``,
-    ``--find-lr-plot``) whose suffix says another format than PNG, which these flags draw (``att.jpg`` got PNG data
-    under a .jpg name without a word; from Python, :func:`rnnkit.plots.drawing_format` writes the format a name's
-    suffix names); a name without one, or ``.PNG``, is taken.
-    Checked after the name's place (:func:`output_name`): a file the command reads is refused as that first."""
-    if Path(path).suffix.lower() not in ("", ".png"):
-        raise UserError(f"{flag} {os.fspath(path)}: the drawing is written as PNG; expected a name ending .png")
-
-
 @contextlib.contextmanager
 def output_file(path: str | os.PathLike[str], suffix: str = ".tmp") -> Iterator[Path]:
     """:func:`written` for a file the user named (``--output``, ``--onnx``): a name that is a folder (``''``,

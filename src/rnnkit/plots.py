@@ -75,17 +75,20 @@ def figure(path: str | Path, figsize: tuple[float, float] = (7, 4.5), dpi: int =
 UNDRAWN = ("pgf",)
 
 
-def drawing_format(path: str | Path) -> str:
+def drawing_format(path: str | Path, flag: str | None = None) -> str:
     """The format a drawing saved at ``path`` is written in: the one its suffix names (matplotlib's name for it,
     ``jpg`` for ``x.JPG``), PNG where it has none; a suffix matplotlib does not write is refused in one line naming
-    the path and the suffixes taken (``x.jpg`` got PNG data under its name, and so did ``x.txt``)."""
+    the path (after ``flag``, the command line's ``--attention-png``, evaluate's ``--png``, ``--find-lr-plot``,
+    which check a name before the work it ends) and the suffixes taken (``x.jpg`` got PNG data under its name, and
+    so did ``x.txt``)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     suffix = Path(path).suffix.lower().removeprefix(".")
     taken = [name for name in FigureCanvasAgg.get_supported_filetypes() if name not in UNDRAWN]
     if not suffix or suffix in taken:
         return suffix or "png"
-    raise UserError(f"{path}: a drawing is written in the format its name's suffix names; expected one of "
+    given = f"{flag} {path}" if flag else f"{path}"
+    raise UserError(f"{given}: a drawing is written in the format its name's suffix names; expected one of "
                     f"{', '.join('.' + name for name in taken)} (or no suffix, for PNG)")
 
 

@@ -9,8 +9,9 @@ import argparse
 from rnnkit import strictjson
 from rnnkit.cells import CELLS
 from rnnkit.errors import UserError, report_warnings
-from rnnkit.files import check_png_name, output_name
+from rnnkit.files import output_name
 from rnnkit.models.seq2seq import ATTENTIONS
+from rnnkit.plots import drawing_format
 from rnnkit.sampling import add_sampling_arguments, check_beam_or_samples, sampling_from
 from rnnkit.tasks._caption_config import CaptionConfig
 from rnnkit.tasks._caption_trained import UNATTENDED, ImageCaptioner
@@ -28,7 +29,8 @@ def _caption_arguments(p: argparse.ArgumentParser) -> None:
                    help="captions per image (at most --beam; up to 10,000 samples with --sample; default 1)")
     add_sampling_arguments(p, "captions", "describing one image in several ways")
     p.add_argument("--json", action="store_true", help="one JSON object per image")
-    p.add_argument("--attention-png", metavar="PNG", help="draw the attention of the first caption over its image")
+    p.add_argument("--attention-png", metavar="FILE", help="draw the attention of the first caption over its image "
+                   "(.png, .svg, .pdf, .jpg ...: the format its suffix names)")
     add_ensemble_argument(p, "captioners", "IMAGE")
 
 
@@ -44,7 +46,7 @@ def _caption_command(cap: ImageCaptioner, args: argparse.Namespace) -> int:
                                                               reads)
     if png is not None:
         refuse_run_output(png, "--attention-png")
-        check_png_name(png, "--attention-png")
+        drawing_format(png, "--attention-png")
     with report_warnings():
         beam, n_best, sampling = check_beam_or_samples(args.beam, args.n_best, sampling_from(args))
         results = cap._caption(list(args.images), beam, n_best, png is not None, sampling, as_dict=True)

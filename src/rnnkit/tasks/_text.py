@@ -50,10 +50,10 @@ from rnnkit.errors import (
     whole_number,
 )
 from rnnkit.export import INPUTS, export_onnx
-from rnnkit.files import check_png_name, output_name, write_refusal
+from rnnkit.files import output_name, write_refusal
 from rnnkit.metrics import classification_report, format_report
 from rnnkit.multilabel import DEFAULT_THRESHOLD
-from rnnkit.plots import confusion_png
+from rnnkit.plots import confusion_png, drawing_format
 from rnnkit.tasks import Verb, speaks_python
 from rnnkit.tasks._ensemble import export_refused
 from rnnkit.train.building import build_model, check_size, loaded_repr
@@ -430,7 +430,7 @@ class TextModel:
             check_path("evaluate: png", png, "the name of a PNG file to write (a str or a path) or None")
             output_name(png, "--png", "a PNG file", [*reads, *self.reads])
             refuse_run_output(png, "--png")
-            check_png_name(png, "--png")
+            drawing_format(png, "--png")
 
     def scores(self, y_true: Sequence[int], y_pred: Sequence[int], data: str | Path,
                png: str | Path | None) -> dict[str, Any]:
@@ -615,8 +615,9 @@ def evaluate_arguments(e: argparse.ArgumentParser) -> None:
                         "validation split (same fraction and seed)")
     e.add_argument("--text-column", help="classifiers: the text column (default: the one used in training)")
     e.add_argument("--label-column", help="classifiers: the label column (default: the one used in training)")
-    e.add_argument("--png", help="where to draw the confusion matrix (default DIR/confusion.png; for a run's "
-                   "best/ or last/, which every save replaces, the run's folder)")
+    e.add_argument("--png", help="where to draw the confusion matrix, in the format its suffix names (.png, .svg, "
+                   ".pdf, .jpg ...; default DIR/confusion.png; for a run's best/ or last/, which every save "
+                   "replaces, the run's folder)")
     e.add_argument("--json", action="store_true", help="one JSON object on the last line")
 
 

@@ -20,8 +20,9 @@ from rnnkit.errors import (
     report_warnings,
     warn_file_names,
 )
-from rnnkit.files import check_png_name, output_file, output_name
+from rnnkit.files import output_file, output_name
 from rnnkit.models.seq2seq import ATTENTIONS
+from rnnkit.plots import drawing_format
 from rnnkit.sampling import add_sampling_arguments, sampling_from
 from rnnkit.tasks._ensemble import add_ensemble_argument, model_paths, models_note, unattended, with_ensemble
 from rnnkit.tasks._text import say_written
@@ -50,7 +51,8 @@ def _translate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true",
                    help="one JSON object per text (the lines of --output too, which then says what it wrote as one "
                         "JSON object)")
-    p.add_argument("--attention-png", metavar="PNG", help="draw the attention of the first translation here")
+    p.add_argument("--attention-png", metavar="FILE", help="draw the attention of the first translation here (.png, "
+                   ".svg, .pdf, .jpg ...: the format its suffix names)")
     add_ensemble_argument(p, "translators", "TEXT")
 
 
@@ -127,7 +129,7 @@ def _translate_command(tr: Translator, args: argparse.Namespace) -> int:
                                                               reads)
     if png is not None:
         refuse_run_output(png, "--attention-png")
-        check_png_name(png, "--attention-png")
+        drawing_format(png, "--attention-png")
     if args.output:  # a folder is refused before anything is translated
         output_name(args.output, "--output", "a file", reads)
         refuse_run_output(args.output, "--output")

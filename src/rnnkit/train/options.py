@@ -447,7 +447,9 @@ def _add_range_test_arguments(parser: argparse.ArgumentParser) -> None:
                    help=f"instead of training: {UPDATES} updates of this model with the learning rate raised from "
                         f"{START:g} to {END:g}, stopped once the smoothed loss passes {STOP_FACTOR:g}x its lowest; "
                         "prints the curve and a suggested --lr (where the loss falls fastest); saves no model")
-    f.add_argument("--find-lr-plot", metavar="PNG", help="with --find-lr: also draw the curve into this PNG")
+    f.add_argument("--find-lr-plot", metavar="FILE",
+                   help="with --find-lr: also draw the curve into this picture (.png, .svg, .pdf, .jpg ...: the "
+                        "format its suffix names)")
 
 
 def _add_regulariser_arguments(parser: argparse.ArgumentParser) -> None:
