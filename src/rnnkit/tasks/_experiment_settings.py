@@ -128,8 +128,9 @@ class Settings:
             check_threads(self.threads)
         resolve_device(self.device)  # a GPU asked for where there is none: refused before any run
         # a run seeds torch with its seed and its batches with DATA_SEED + seed, so the last seed of the
-        # experiment must leave room for that
-        check_seed("first_seed", self.first_seed, DATA_SEED + self.seeds - 1)
+        # experiment must leave room for that; the seeds are counted from 0, as --seeds counts them (-1 ran as torch's
+        # 2**64 - 1 and results.md listed "seeds: 2 (-1, 0)")
+        check_count("first_seed", self.first_seed, 0, SEED_MAX - (DATA_SEED + self.seeds - 1))
         check_seed("perm_seed", self.perm_seed)
         check_count("split_seed", self.split_seed, 0, SEED_MAX - 1)  # NumPy's generator, seeded with it and it + 1
         if self.steps is not None and self.steps < 0:

@@ -547,7 +547,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="remove the results (and report.html) an earlier experiment left in --out, then run")
     p.add_argument("--cells", help=f"comma-separated, from {','.join(ALL_CELLS)}")
     p.add_argument("--seeds", type=int, help="seeds per cell (default 3: seeds 0, 1, 2)")
-    p.add_argument("--first-seed", dest="first_seed", type=int, help="number the seeds from here (default 0)")
+    p.add_argument("--first-seed", dest="first_seed", type=int,
+                   help="number the seeds from here (0 or more; default 0)")
     p.add_argument("--minutes", type=positive_float, help="wall-clock budget of ONE run (cell, seed)")
     p.add_argument("--steps", type=int, help="stop each run after this many training steps")
     p.add_argument("--length", type=int, help="sequence length T (adding), delay (copy), samples (waveform)")
