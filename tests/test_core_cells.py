@@ -120,8 +120,10 @@ def test_what_a_cell_reads_of_w_hh_is_what_the_sizes_and_the_radius_count(name: 
         with torch.no_grad():
             weight[mask == 0] = 5.0
     read = model.rnn.cell_def.prepare(weight)
-    assert _radius(model, name)["radius"] == pytest.approx(spectral_radius(read, name)["radius"])
-    assert mask is None or _radius(model, name)["radius"] != pytest.approx(spectral_radius(weight, name)["radius"])
+    every = torch.ones_like(weight)  # every entry read: the radius of all of W_hh
+    assert _radius(model, name)["radius"] == pytest.approx(spectral_radius(read, name, mask=every)["radius"])
+    assert mask is None or _radius(model, name)["radius"] != pytest.approx(
+        spectral_radius(weight, name, mask=every)["radius"])
 
 
 def test_clockwork_under_bf16_autocast_matches_fp32() -> None:

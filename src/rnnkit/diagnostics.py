@@ -6,7 +6,8 @@ What you get:
   on the last step only. It runs the layer's reference step (the cell's own math, one step at a time)
   and keeps the gradient of every hidden state, so the value at t is the *total* gradient reaching h_t
   through all later steps. On a log scale it shows the vanishing (or exploding) gradient.
-* :func:`spectral_radius` -- the largest |eigenvalue| of W_hh (of each gate block for LSTM and GRU).
+* :func:`spectral_radius` -- the largest |eigenvalue| of W_hh (of each gate block for LSTM and GRU; of the
+  block-triangular part a Clockwork cell reads).
 * :func:`radius_sweep` -- an Elman tanh RNN whose W_hh is an orthogonal matrix scaled to a chosen radius
   (0.9, 1.1, ...), driven near its linear regime: the gradient norm falls (radius < 1) or rises
   (radius > 1) geometrically with the distance from the loss, with the fitted factor per step.
@@ -27,6 +28,8 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from rnnkit.cells import CELLS
+from rnnkit.cells.base import Cell
 from rnnkit.errors import SettingError, check_count, check_finite, check_seed, first_repeated
 
 GATE_NAMES = {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
@@ -37,29 +40,28 @@ def gradient_norms_through_time(
 ) -> Tensor:
     """‖∂L/∂h_t‖ (averaged over the batch) for t = 1..T, as a float64 tensor of shape (T,).
 
-    ``rnn`` is a one-direction :class:`rnnkit.Recurrent` (layer ``layer`` is probed, run on ``x`` (B, T, I)
-    if ``rnn.batch_first`` else (T, B, I)); ``loss_fn`` maps the last hidden state h_T (B, H) to a scalar.
-    For the LSTM, h_t is the output part of the state (not the cell c_t).
+    ``rnn`` is a one-direction :class:`rnnkit.Recurrent`, run on ``x`` (B, T, I) if ``rnn.batch_first`` else
+    (T, B, I). ``layer`` is the one probed, counted as torch.nn.LSTM's ``num_layers`` counts them: 0 reads ``x``,
+    ``num_layers - 1`` gives the output; the layers below it run first, without dropout between them (as in eval
+    mode). ``loss_fn`` maps that layer's last hidden state h_T (B, H) to a scalar. For the LSTM, h_t is the
+    output part of the state (not the cell c_t).
     """
-    if getattr(rnn, "num_layers", 1) != 1 or getattr(rnn, "bidirectional", False):
-        raise ValueError("gradient_norms_through_time probes a one-layer, one-direction Recurrent")
-    cell = rnn.cell_def
-    w_ih, w_hh, b_ih, b_hh = rnn.layer_weights(layer)
+    if getattr(rnn, "bidirectional", False):
+        raise ValueError("gradient_norms_through_time probes a one-direction Recurrent: the loss reads the last "
+                         "state, which a reverse direction reaches first")
+    layers = getattr(rnn, "num_layers", 1)
+    if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < layers:
+        raise ValueError(f"gradient_norms_through_time: layer {layer!r}: expected an integer from 0 to {layers - 1}, "
+                         f"the Recurrent's num_layers = {layers} counted from 0 (0 reads x), as torch.nn.LSTM's")
     if rnn.batch_first:
         x = x.transpose(0, 1)
-    batch = x.shape[1]
-    w = cell.prepare(w_hh)
-    xw = F.linear(x, w_ih, b_ih)
-    state = cell.zero_state(batch, x.dtype, x.device)
-    hs: list[Tensor] = []
-    # unbind, not xw[t], as Recurrent's loop: each xw[t]'s backward fills a zero tensor of all of xw, so
-    # T steps cost O(T²) (--length 15000 took 30 s a probe of an LSTM of hidden 64, and it probes twice a cell)
-    for t, xw_t in enumerate(xw.unbind(0)):
-        state = cell.step(xw_t, state, w, b_hh, t)
-        h = cell.output_of(state)
+    with torch.no_grad():
+        for below in range(layer):
+            x = torch.stack(_layer_states(rnn, below, x))
+    hs = _layer_states(rnn, layer, x)
+    for h in hs:
         if h.requires_grad:
             h.retain_grad()
-        hs.append(h)
     loss = loss_fn(hs[-1])
     loss.backward()
     norms = []
@@ -70,23 +72,49 @@ def gradient_norms_through_time(
     return torch.tensor(norms, dtype=torch.float64)
 
 
+def _layer_states(rnn: nn.Module, layer: int, x: Tensor) -> list[Tensor]:
+    """The hidden states h_1..h_T of one layer (forward direction) of ``rnn`` on time-major ``x`` (T, B, I), run by
+    the cell's reference step from a zero state."""
+    cell = rnn.cell_def
+    w_ih, w_hh, b_ih, b_hh = rnn.layer_weights(layer)
+    w = cell.prepare(w_hh)
+    state = cell.zero_state(x.shape[1], x.dtype, x.device)
+    hs: list[Tensor] = []
+    # unbind, not xw[t], as Recurrent's loop: each xw[t]'s backward fills a zero tensor of all of xw, so
+    # T steps cost O(T²) (--length 15000 took 30 s a probe of an LSTM of hidden 64, and it probes twice a cell)
+    for t, xw_t in enumerate(F.linear(x, w_ih, b_ih).unbind(0)):
+        state = cell.step(xw_t, state, w, b_hh, t)
+        hs.append(cell.output_of(state))
+    return hs
+
+
 @torch.no_grad()
-def spectral_radius(weight_hh: Tensor | None, cell: str = "rnn_tanh", mask: Tensor | None = None) -> dict[str, Any]:
+def spectral_radius(weight_hh: Tensor | None, cell: str | Cell = "rnn_tanh", mask: Tensor | None = None
+                    ) -> dict[str, Any]:
     """Largest |eigenvalue| of W_hh. Gated cells: of each H×H gate block, and ``radius`` = their maximum.
 
     Returns ``{"radius": float, "blocks": {name: float}}`` (blocks empty for one-block cells). A cell
     without W_hh (``weight_hh`` None: minGRU, minLSTM, whose gates read x_t only) has radius 0.
+    ``cell``: its name, or the cell itself (``rnn.cell_def``). ``mask``: the entries the step reads (1) and those
+    it does not (0); a Clockwork cell reads only its block-triangular part, whose blocks its periods set: given the
+    cell itself, its own mask is taken; given the name alone, ``mask=`` is required (``rnn.cell_def.connectivity()``).
     """
+    name = cell.name if isinstance(cell, Cell) else cell
+    if mask is None and isinstance(cell, Cell):
+        mask = cell.connectivity()
+    elif mask is None and name in CELLS and CELLS[name].connectivity is not Cell.connectivity:
+        raise ValueError(f"spectral_radius: a {name} cell reads only part of W_hh, which its options set; give "
+                         f"mask=rnn.cell_def.connectivity(), or the cell itself: spectral_radius(w, rnn.cell_def)")
     if weight_hh is None:
         return {"radius": 0.0, "blocks": {}}
     h = weight_hh.shape[1]
     gates = weight_hh.shape[0] // h
     w = weight_hh.detach().double()
     if mask is not None:
-        w = w * mask.double()
+        w = w * mask.to(w.device, torch.float64)
     if gates == 1:
         return {"radius": float(torch.linalg.eigvals(w).abs().max()), "blocks": {}}
-    names = GATE_NAMES.get(cell, tuple(str(i) for i in range(gates)))
+    names = GATE_NAMES.get(name, tuple(str(i) for i in range(gates)))
     blocks = {n: float(torch.linalg.eigvals(w[i * h : (i + 1) * h]).abs().max()) for i, n in enumerate(names)}
     return {"radius": max(blocks.values()), "blocks": blocks}
 
