@@ -23,7 +23,7 @@ import re
 import shutil
 import subprocess
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rnnkit.data.split import corpus_index, header_separator, index_header, listed_file, unquoted
@@ -40,11 +40,13 @@ _HANGUL = re.compile("[가-힣]")
 
 @dataclass(frozen=True)
 class Utterance:
-    """One line of a manifest: the audio file's path, its transcript and (when given) its phonemes."""
+    """One line of a manifest: the audio file's path, its transcript, (when given) its phonemes, and where it is
+    listed (``corpus/manifest.tsv:3``, which a refusal of its recording names; not compared)."""
 
     audio: Path
     text: str
     phonemes: str | None = None
+    listed: str = field(default="", compare=False)
 
 
 def read_manifest(folder: str | Path) -> list[Utterance]:
@@ -66,7 +68,8 @@ def read_manifest(folder: str | Path) -> list[Utterance]:
             what = (f"{fields[0]!r} is a directory, not an audio file" if (folder / fields[0]).is_dir()
                     else f"no such audio file {fields[0]!r}")
             raise UserError(f"{path}:{number}: {what} (paths are relative to {folder})")
-        out.append(Utterance(audio, fields[1].strip(), fields[2].strip() if len(fields) == 3 else None))
+        out.append(Utterance(audio, fields[1].strip(), fields[2].strip() if len(fields) == 3 else None,
+                             f"{path}:{number}"))
         if first_line.setdefault(audio, number) != number:
             again.append((number, fields[0], first_line[audio]))
     if again:

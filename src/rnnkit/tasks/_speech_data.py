@@ -8,6 +8,7 @@ import itertools
 import sys
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,7 @@ def warn_korean_phonemes(utts: Sequence[Utterance], config: SpeechConfig) -> Non
 def _with_phonemes(utts: list[Utterance], config: SpeechConfig) -> list[Utterance]:
     if config.symbols != "phonemes":
         return utts
-    return [u if u.phonemes else Utterance(u.audio, u.text, phonemize(u.text, config.voice)) for u in utts]
+    return [u if u.phonemes else replace(u, phonemes=phonemize(u.text, config.voice)) for u in utts]
 
 
 def features_of(path: str | Path, n_mels: int, speed: float = 1.0, sample_rate: int = SAMPLE_RATE) -> torch.Tensor:
@@ -81,14 +82,15 @@ def _wave_features(wave: np.ndarray, rate: int, n_mels: int, speed: float, sampl
 
 
 def recordings_features(paths: Sequence[str | Path], n_mels: int, sample_rate: int, speeds: Sequence[float] = (1.0,),
-                        what: str | None = None, max_seconds: float = 0.0
+                        what: str | None = None, max_seconds: float = 0.0, listed: Sequence[str] = ()
                         ) -> tuple[list[list[torch.Tensor]], list[tuple[Path, int]]]:
     """Per recording, its features at each of ``speeds`` (each file read once; with ``what``, a progress line
     every 2,000), and the recordings sampled below ``sample_rate`` with their rates (:func:`warn_low_rates`).
-    With ``max_seconds`` (0: no limit), a recording longer gets no features (an empty list; :func:`_warn_long`)."""
+    With ``max_seconds`` (0: no limit), a recording longer gets no features (an empty list; :func:`_warn_long`).
+    ``listed``: where a manifest lists each recording (:attr:`Utterance.listed`), named by a bad one's refusal."""
     out, low, long, silent = [], [], [], []
     for i, path in enumerate(paths):
-        wave, frames, rate = recording_samples(path, max_seconds)
+        wave, frames, rate = recording_samples(path, max_seconds, listed[i] if listed else "")
         if rate < sample_rate:
             low.append((Path(path), rate))
         if wave is not None and is_silent(wave):
@@ -132,14 +134,21 @@ def _warn_silent(silent: Sequence[Path], total: int, what: str | None) -> None:
          "the other inverted; take one channel: `ffmpeg -i IN.wav -af 'pan=mono|c0=c0' OUT.wav`)")
 
 
-def recording_samples(path: str | Path, max_seconds: float) -> tuple[np.ndarray | None, int, int]:
+def recording_samples(path: str | Path, max_seconds: float, listed: str = "") -> tuple[np.ndarray | None, int, int]:
     """The samples of a recording, their number and rate; no samples (None) for one whose header declares it longer
     than ``max_seconds`` where that is trustworthy (:func:`~rnnkit.data.audio_read.declared_length`): it is left out
-    unread, as an hour's samples are hundreds of MB."""
-    declared = declared_length(path) if max_seconds else None
-    if declared is not None and over_limit(*declared, max_seconds):
-        return None, *declared
-    wave, rate = read_audio(path)
+    unread, as an hour's samples are hundreds of MB. A bad recording is refused as :func:`read_audio` refuses it,
+    after ``listed``, the manifest's line that lists it (``corpus/manifest.tsv:3: corpus/a.wav: empty file ...``:
+    it named the recording only)."""
+    try:
+        declared = declared_length(path) if max_seconds else None
+        if declared is not None and over_limit(*declared, max_seconds):
+            return None, *declared
+        wave, rate = read_audio(path)
+    except UserError as exc:
+        if not listed:
+            raise
+        raise UserError(f"{listed}: {exc}") from None
     return wave, len(wave), rate
 
 

@@ -185,9 +185,9 @@ def _kept_features(config: SpeechConfig, train_utts: list[Utterance], val_utts: 
     read once, less those longer than ``--max-seconds`` (:func:`recordings_features`, :func:`kept`); one warning of
     the recordings of both sampled below the model's rate."""
     train_feats, low = recordings_features([u.audio for u in train_utts], config.n_mels, config.sample_rate,
-                                           speeds, "training", config.max_seconds)
+                                           speeds, "training", config.max_seconds, [u.listed for u in train_utts])
     val_copies, val_low = recordings_features([u.audio for u in val_utts], config.n_mels, config.sample_rate,
-                                              (1.0,), "validation", config.max_seconds)
+                                              (1.0,), "validation", config.max_seconds, [u.listed for u in val_utts])
     warn_low_rates(low + val_low, len(train_utts) + len(val_utts), config.sample_rate)
     train_utts, train_feats = kept(train_utts, train_feats)
     val_utts, val_copies = kept(val_utts, val_copies)
