@@ -65,9 +65,7 @@ def read_manifest(folder: str | Path) -> list[Utterance]:
                 raise UserError(f"{path}:{number}: empty {name}")
         audio = listed_file(path, number, folder, fields[0])
         if audio is None:
-            what = (f"{fields[0]!r} is a directory, not an audio file" if (folder / fields[0]).is_dir()
-                    else f"no such audio file {fields[0]!r}")
-            raise UserError(f"{path}:{number}: {what} (paths are relative to {folder})")
+            raise _not_listed(path, number, folder, fields[0])
         out.append(Utterance(audio, fields[1].strip(), fields[2].strip() if len(fields) == 3 else None,
                              f"{path}:{number}"))
         if first_line.setdefault(audio, number) != number:
@@ -81,6 +79,19 @@ def read_manifest(folder: str | Path) -> list[Utterance]:
         raise UserError(f"{path}: no utterances; expected lines 'audio<TAB>text' (an audio file's path and its "
                         "transcript) under the header")
     return out
+
+
+def _not_listed(path: Path, number: int, folder: Path, name: str) -> UserError:
+    """The refusal of line ``number``'s audio path ``name``, which names no file: a directory, or no such file; a name
+    with spaces around it (``a.wav , hello``) says where the name without them is a file (a name may hold spaces, so
+    they are not taken out unasked: it was 'no such audio file 'a.wav '' alone)."""
+    relative = f"(paths are relative to {folder})"
+    if (folder / name).is_dir():
+        return UserError(f"{path}:{number}: {name!r} is a directory, not an audio file {relative}")
+    bare = name.strip()
+    hint = (f"; {bare!r} (without the spaces around it) is a file: take the spaces out of the manifest"
+            if bare != name and bare and listed_file(path, number, folder, bare) is not None else "")
+    return UserError(f"{path}:{number}: no such audio file {name!r} {relative}{hint}")
 
 
 #: the headers a manifest may have
