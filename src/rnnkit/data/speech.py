@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import re
+import shlex
 import shutil
 import subprocess
 import unicodedata
@@ -52,7 +53,11 @@ class Utterance:
 def read_manifest(folder: str | Path) -> list[Utterance]:
     """The utterances listed in ``folder/manifest.tsv`` (see the module docstring for the format); ``folder``
     may be that ``manifest.tsv`` itself."""
-    folder, path = corpus_index(folder, "manifest.tsv", "a speech corpus", "the header 'audio<TAB>text'")
+    try:
+        folder, path = corpus_index(folder, "manifest.tsv", "a speech corpus", "the header 'audio<TAB>text'")
+    except UserError:
+        _refuse_ljspeech(Path(folder))
+        raise
     lines = file_lines(path)  # a BOM dropped; bad bytes named by line
     first, at, header = _manifest_header(path, lines)
     out, first_line, again = [], {}, []
@@ -92,6 +97,25 @@ def _not_listed(path: Path, number: int, folder: Path, name: str) -> UserError:
     hint = (f"; {bare!r} (without the spaces around it) is a file: take the spaces out of the manifest"
             if bare != name and bare and listed_file(path, number, folder, bare) is not None else "")
     return UserError(f"{path}:{number}: no such audio file {name!r} {relative}{hint}")
+
+
+def _refuse_ljspeech(given: Path) -> None:
+    """Refuse LJSpeech's ``metadata.csv`` (``ID|transcript|normalized transcript``: no audio path, the recordings in
+    ``wavs/ID.wav``), given itself or as the folder that holds it, in one line with the command that writes the
+    manifest from it (it was 'not a speech corpus' with no hint); nothing for any other file."""
+    meta = given / "metadata.csv" if given.is_dir() else given
+    if not meta.is_file():
+        return
+    with meta.open(encoding="utf-8", errors="replace") as file:
+        first = next((line.strip() for line in file.read(1 << 16).splitlines() if line.strip()), "")  # not all of it
+    fields = first.split("|")
+    if len(fields) not in (2, 3) or "\t" in first or not fields[0] or " " in fields[0]:
+        return
+    awk = ("awk -F'|' 'BEGIN {print \"audio\\ttext\"} {print \"wavs/\" $1 \".wav\\t\" $NF}' "
+           f"{shlex.quote(str(meta))} > {shlex.quote(str(meta.parent / 'manifest.tsv'))}")
+    raise UserError(f"{meta}: LJSpeech's metadata (ID|transcript|normalized transcript, the recordings in "
+                    f"wavs/ID.wav), not a manifest with the header 'audio<TAB>text'; write one from it with `{awk}`, "
+                    f"then give the folder {meta.parent}")
 
 
 #: the headers a manifest may have
