@@ -23,6 +23,7 @@ from rnnkit.data.tokenize import spelled_as_known
 from rnnkit.errors import UserError, first_repeated, in_words, warn
 from rnnkit.models.speech import SpeechRecognizer
 from rnnkit.tasks._speech_config import SYMBOLS, SpeechConfig
+from rnnkit.wording import part_of
 
 
 def speech_corpora(data: str, val_data: str | None, config: SpeechConfig) -> tuple[list[Utterance], list[Utterance]]:
@@ -126,12 +127,13 @@ def _warn_silent(silent: Sequence[Path], total: int, what: str | None) -> None:
     averaged (one wired the wrong way round)."""
     if not silent:
         return
-    which = f"{what} recordings" if what else "recordings"
-    then = ("teach the model to write their transcripts from nothing" if what == "training" else
-            "are transcribed from nothing")
-    warn(f"{len(silent)} of {total} {which} are silent (first {silent[0]}: every sample below one 16-bit step) and "
-         f"{then}; check them: a muted microphone, or a stereo recording whose two channels cancel when averaged (one "
-         "the other inverted; take one channel: `ffmpeg -i IN.wav -af 'pan=mono|c0=c0' OUT.wav`)")
+    one = total == 1
+    then = ((f"teach{'es' if one else ''} the model to write {'its transcript' if one else 'their transcripts'}"
+             if what == "training" else f"{'is' if one else 'are'} transcribed") + " from nothing")
+    warn(f"{part_of(len(silent), total, f'{what} recording' if what else 'recording')} silent "
+         f"({'' if one else 'first '}{silent[0]}: every sample below one 16-bit step) and {then}; check "
+         f"{'it' if one else 'them'}: a muted microphone, or a stereo recording whose two channels cancel when "
+         "averaged (one the other inverted; take one channel: `ffmpeg -i IN.wav -af 'pan=mono|c0=c0' OUT.wav`)")
 
 
 def recording_samples(path: str | Path, max_seconds: float, listed: str = "") -> tuple[np.ndarray | None, int, int]:
@@ -192,9 +194,11 @@ def warn_low_rates(low: Sequence[tuple[Path, int]], total: int, sample_rate: int
     if not low:
         return
     path, rate = low[0]
-    warn(f"{len(low)} of {total} recordings are sampled below the model's {sample_rate} Hz (first {path}: {rate} Hz): "
-         f"their mel bands above {rate // 2} Hz hold no sound, only resampling noise scaled up by the per-band "
-         f"normalisation; a model trained with --sample-rate {rate} computes its features at their rate")
+    one = total == 1
+    warn(f"{part_of(len(low), total, 'recording')} sampled below the model's {sample_rate} Hz "
+         f"({'' if one else 'first '}{path}: {rate} Hz): {'its' if one else 'their'} mel bands above {rate // 2} Hz "
+         "hold no sound, only resampling noise scaled up by the per-band normalisation; a model trained with "
+         f"--sample-rate {rate} computes its features at {'its' if one else 'their'} rate")
 
 
 def _warn_too_short(utts: Sequence[Utterance], frames: Sequence[int], targets: Sequence[list[int]],
@@ -263,8 +267,10 @@ def warn_unwritten(utts: Sequence[Utterance], table: SymbolTable) -> None:
     hit, shown = unwritten(utts, table)
     if hit:
         first = utts[hit[0]]
-        warn(f"{len(hit)} of {len(utts)} references hold symbols the model does not write ({shown}), each counted "
-             f"as an error (first {first.audio}: {first.text!r}); the model writes only the {len(table.symbols)} "
+        one = len(utts) == 1
+        warn(f"{part_of(len(hit), len(utts), 'reference', ('holds', 'hold'))} symbols the model does not write "
+             f"({shown}), {'' if one else 'each '}counted as an error ({'' if one else 'first '}{first.audio}: "
+             f"{first.text!r}); the model writes only the {len(table.symbols)} "
              f"{table.kind} of its training corpus: spell the references as its transcripts were spelt")
 
 
