@@ -58,8 +58,8 @@ def test_the_silent_recordings_are_those_whose_mixed_samples_are_all_quiet(tmp_p
 def test_transcribing_a_silent_recording_says_so_and_a_sounding_one_does_not(tmp_path: Path) -> None:
     paths = _recordings(tmp_path)
     [said] = _warned([paths["inverted.wav"]], None)
-    assert said.startswith(f"1 of 1 recordings are silent (first {paths['inverted.wav']}: ")
-    assert "are transcribed from nothing" in said
+    assert said.startswith(f"the one recording is silent ({paths['inverted.wav']}: ")  # was "1 of 1 recordings"
+    assert "is transcribed from nothing; check it:" in said
     assert _warned([paths[n] for n in ("tone.wav", "one_side.wav", "quiet.wav")], "validation") == []
 
 

@@ -3,7 +3,7 @@ time: :func:`seconds` ("0.031 s", "3.4 s", "52 s")."""
 
 from __future__ import annotations
 
-__all__ = ["counted", "line_numbers", "listed", "seconds"]
+__all__ = ["counted", "line_numbers", "listed", "part_of", "seconds"]
 
 
 def counted(n: object, noun: str, spec: str = "") -> str:
@@ -11,6 +11,13 @@ def counted(n: object, noun: str, spec: str = "") -> str:
     ``counted(1, "step")`` is ``1 step``, ``counted(0, "step")`` ``0 steps``, ``counted(1234, "pair", ",")``
     ``1,234 pairs``."""
     return f"{format(n, spec)} {noun}{'' if n == 1 else 's'}"
+
+
+def part_of(n: int, total: int, noun: str, verbs: tuple[str, str] = ("is", "are")) -> str:
+    """How many of ``total`` ``noun``\\s a line is about, with its verb: ``2 of 5 recordings are`` (and ``1 of 5
+    recordings are``: the noun counts the 5), ``the one recording is`` where ``total`` is 1 (it was ``1 of 1
+    recordings are``); ``verbs``: another verb's singular and plural, ``("holds", "hold")``."""
+    return f"the one {noun} {verbs[0]}" if total == 1 else f"{n:,} of {counted(total, noun, ',')} {verbs[1]}"
 
 
 def line_numbers(numbers: list[int], shown: int = 5) -> str:

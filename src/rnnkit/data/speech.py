@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import csv
 import re
+import shlex
 import shutil
 import subprocess
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rnnkit.data.split import corpus_index, header_separator, index_header, listed_file, unquoted
@@ -40,17 +41,23 @@ _HANGUL = re.compile("[가-힣]")
 
 @dataclass(frozen=True)
 class Utterance:
-    """One line of a manifest: the audio file's path, its transcript and (when given) its phonemes."""
+    """One line of a manifest: the audio file's path, its transcript, (when given) its phonemes, and where it is
+    listed (``corpus/manifest.tsv:3``, which a refusal of its recording names; not compared)."""
 
     audio: Path
     text: str
     phonemes: str | None = None
+    listed: str = field(default="", compare=False)
 
 
 def read_manifest(folder: str | Path) -> list[Utterance]:
     """The utterances listed in ``folder/manifest.tsv`` (see the module docstring for the format); ``folder``
     may be that ``manifest.tsv`` itself."""
-    folder, path = corpus_index(folder, "manifest.tsv", "a speech corpus", "the header 'audio<TAB>text'")
+    try:
+        folder, path = corpus_index(folder, "manifest.tsv", "a speech corpus", "the header 'audio<TAB>text'")
+    except UserError:
+        _refuse_ljspeech(Path(folder))
+        raise
     lines = file_lines(path)  # a BOM dropped; bad bytes named by line
     first, at, header = _manifest_header(path, lines)
     out, first_line, again = [], {}, []
@@ -63,10 +70,9 @@ def read_manifest(folder: str | Path) -> list[Utterance]:
                 raise UserError(f"{path}:{number}: empty {name}")
         audio = listed_file(path, number, folder, fields[0])
         if audio is None:
-            what = (f"{fields[0]!r} is a directory, not an audio file" if (folder / fields[0]).is_dir()
-                    else f"no such audio file {fields[0]!r}")
-            raise UserError(f"{path}:{number}: {what} (paths are relative to {folder})")
-        out.append(Utterance(audio, fields[1].strip(), fields[2].strip() if len(fields) == 3 else None))
+            raise _not_listed(path, number, folder, fields[0])
+        out.append(Utterance(audio, fields[1].strip(), fields[2].strip() if len(fields) == 3 else None,
+                             f"{path}:{number}"))
         if first_line.setdefault(audio, number) != number:
             again.append((number, fields[0], first_line[audio]))
     if again:
@@ -78,6 +84,38 @@ def read_manifest(folder: str | Path) -> list[Utterance]:
         raise UserError(f"{path}: no utterances; expected lines 'audio<TAB>text' (an audio file's path and its "
                         "transcript) under the header")
     return out
+
+
+def _not_listed(path: Path, number: int, folder: Path, name: str) -> UserError:
+    """The refusal of line ``number``'s audio path ``name``, which names no file: a directory, or no such file; a name
+    with spaces around it (``a.wav , hello``) says where the name without them is a file (a name may hold spaces, so
+    they are not taken out unasked: it was 'no such audio file 'a.wav '' alone)."""
+    relative = f"(paths are relative to {folder})"
+    if (folder / name).is_dir():
+        return UserError(f"{path}:{number}: {name!r} is a directory, not an audio file {relative}")
+    bare = name.strip()
+    hint = (f"; {bare!r} (without the spaces around it) is a file: take the spaces out of the manifest"
+            if bare != name and bare and listed_file(path, number, folder, bare) is not None else "")
+    return UserError(f"{path}:{number}: no such audio file {name!r} {relative}{hint}")
+
+
+def _refuse_ljspeech(given: Path) -> None:
+    """Refuse LJSpeech's ``metadata.csv`` (``ID|transcript|normalized transcript``: no audio path, the recordings in
+    ``wavs/ID.wav``), given itself or as the folder that holds it, in one line with the command that writes the
+    manifest from it (it was 'not a speech corpus' with no hint); nothing for any other file."""
+    meta = given / "metadata.csv" if given.is_dir() else given
+    if not meta.is_file():
+        return
+    with meta.open(encoding="utf-8", errors="replace") as file:
+        first = next((line.strip() for line in file.read(1 << 16).splitlines() if line.strip()), "")  # not all of it
+    fields = first.split("|")
+    if len(fields) not in (2, 3) or "\t" in first or not fields[0] or " " in fields[0]:
+        return
+    awk = ("awk -F'|' 'BEGIN {print \"audio\\ttext\"} {print \"wavs/\" $1 \".wav\\t\" $NF}' "
+           f"{shlex.quote(str(meta))} > {shlex.quote(str(meta.parent / 'manifest.tsv'))}")
+    raise UserError(f"{meta}: LJSpeech's metadata (ID|transcript|normalized transcript, the recordings in "
+                    f"wavs/ID.wav), not a manifest with the header 'audio<TAB>text'; write one from it with `{awk}`, "
+                    f"then give the folder {meta.parent}")
 
 
 #: the headers a manifest may have

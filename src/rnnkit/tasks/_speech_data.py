@@ -8,6 +8,7 @@ import itertools
 import sys
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from rnnkit.data.tokenize import spelled_as_known
 from rnnkit.errors import UserError, first_repeated, in_words, warn
 from rnnkit.models.speech import SpeechRecognizer
 from rnnkit.tasks._speech_config import SYMBOLS, SpeechConfig
+from rnnkit.wording import part_of
 
 
 def speech_corpora(data: str, val_data: str | None, config: SpeechConfig) -> tuple[list[Utterance], list[Utterance]]:
@@ -57,7 +59,7 @@ def warn_korean_phonemes(utts: Sequence[Utterance], config: SpeechConfig) -> Non
 def _with_phonemes(utts: list[Utterance], config: SpeechConfig) -> list[Utterance]:
     if config.symbols != "phonemes":
         return utts
-    return [u if u.phonemes else Utterance(u.audio, u.text, phonemize(u.text, config.voice)) for u in utts]
+    return [u if u.phonemes else replace(u, phonemes=phonemize(u.text, config.voice)) for u in utts]
 
 
 def features_of(path: str | Path, n_mels: int, speed: float = 1.0, sample_rate: int = SAMPLE_RATE) -> torch.Tensor:
@@ -81,14 +83,15 @@ def _wave_features(wave: np.ndarray, rate: int, n_mels: int, speed: float, sampl
 
 
 def recordings_features(paths: Sequence[str | Path], n_mels: int, sample_rate: int, speeds: Sequence[float] = (1.0,),
-                        what: str | None = None, max_seconds: float = 0.0
+                        what: str | None = None, max_seconds: float = 0.0, listed: Sequence[str] = ()
                         ) -> tuple[list[list[torch.Tensor]], list[tuple[Path, int]]]:
     """Per recording, its features at each of ``speeds`` (each file read once; with ``what``, a progress line
     every 2,000), and the recordings sampled below ``sample_rate`` with their rates (:func:`warn_low_rates`).
-    With ``max_seconds`` (0: no limit), a recording longer gets no features (an empty list; :func:`_warn_long`)."""
+    With ``max_seconds`` (0: no limit), a recording longer gets no features (an empty list; :func:`_warn_long`).
+    ``listed``: where a manifest lists each recording (:attr:`Utterance.listed`), named by a bad one's refusal."""
     out, low, long, silent = [], [], [], []
     for i, path in enumerate(paths):
-        wave, frames, rate = recording_samples(path, max_seconds)
+        wave, frames, rate = recording_samples(path, max_seconds, listed[i] if listed else "")
         if rate < sample_rate:
             low.append((Path(path), rate))
         if wave is not None and is_silent(wave):
@@ -124,22 +127,30 @@ def _warn_silent(silent: Sequence[Path], total: int, what: str | None) -> None:
     averaged (one wired the wrong way round)."""
     if not silent:
         return
-    which = f"{what} recordings" if what else "recordings"
-    then = ("teach the model to write their transcripts from nothing" if what == "training" else
-            "are transcribed from nothing")
-    warn(f"{len(silent)} of {total} {which} are silent (first {silent[0]}: every sample below one 16-bit step) and "
-         f"{then}; check them: a muted microphone, or a stereo recording whose two channels cancel when averaged (one "
-         "the other inverted; take one channel: `ffmpeg -i IN.wav -af 'pan=mono|c0=c0' OUT.wav`)")
+    one = total == 1
+    then = ((f"teach{'es' if one else ''} the model to write {'its transcript' if one else 'their transcripts'}"
+             if what == "training" else f"{'is' if one else 'are'} transcribed") + " from nothing")
+    warn(f"{part_of(len(silent), total, f'{what} recording' if what else 'recording')} silent "
+         f"({'' if one else 'first '}{silent[0]}: every sample below one 16-bit step) and {then}; check "
+         f"{'it' if one else 'them'}: a muted microphone, or a stereo recording whose two channels cancel when "
+         "averaged (one the other inverted; take one channel: `ffmpeg -i IN.wav -af 'pan=mono|c0=c0' OUT.wav`)")
 
 
-def recording_samples(path: str | Path, max_seconds: float) -> tuple[np.ndarray | None, int, int]:
+def recording_samples(path: str | Path, max_seconds: float, listed: str = "") -> tuple[np.ndarray | None, int, int]:
     """The samples of a recording, their number and rate; no samples (None) for one whose header declares it longer
     than ``max_seconds`` where that is trustworthy (:func:`~rnnkit.data.audio_read.declared_length`): it is left out
-    unread, as an hour's samples are hundreds of MB."""
-    declared = declared_length(path) if max_seconds else None
-    if declared is not None and over_limit(*declared, max_seconds):
-        return None, *declared
-    wave, rate = read_audio(path)
+    unread, as an hour's samples are hundreds of MB. A bad recording is refused as :func:`read_audio` refuses it,
+    after ``listed``, the manifest's line that lists it (``corpus/manifest.tsv:3: corpus/a.wav: empty file ...``:
+    it named the recording only)."""
+    try:
+        declared = declared_length(path) if max_seconds else None
+        if declared is not None and over_limit(*declared, max_seconds):
+            return None, *declared
+        wave, rate = read_audio(path)
+    except UserError as exc:
+        if not listed:
+            raise
+        raise UserError(f"{listed}: {exc}") from None
     return wave, len(wave), rate
 
 
@@ -183,9 +194,11 @@ def warn_low_rates(low: Sequence[tuple[Path, int]], total: int, sample_rate: int
     if not low:
         return
     path, rate = low[0]
-    warn(f"{len(low)} of {total} recordings are sampled below the model's {sample_rate} Hz (first {path}: {rate} Hz): "
-         f"their mel bands above {rate // 2} Hz hold no sound, only resampling noise scaled up by the per-band "
-         f"normalisation; a model trained with --sample-rate {rate} computes its features at their rate")
+    one = total == 1
+    warn(f"{part_of(len(low), total, 'recording')} sampled below the model's {sample_rate} Hz "
+         f"({'' if one else 'first '}{path}: {rate} Hz): {'its' if one else 'their'} mel bands above {rate // 2} Hz "
+         "hold no sound, only resampling noise scaled up by the per-band normalisation; a model trained with "
+         f"--sample-rate {rate} computes its features at {'its' if one else 'their'} rate")
 
 
 def _warn_too_short(utts: Sequence[Utterance], frames: Sequence[int], targets: Sequence[list[int]],
@@ -254,8 +267,10 @@ def warn_unwritten(utts: Sequence[Utterance], table: SymbolTable) -> None:
     hit, shown = unwritten(utts, table)
     if hit:
         first = utts[hit[0]]
-        warn(f"{len(hit)} of {len(utts)} references hold symbols the model does not write ({shown}), each counted "
-             f"as an error (first {first.audio}: {first.text!r}); the model writes only the {len(table.symbols)} "
+        one = len(utts) == 1
+        warn(f"{part_of(len(hit), len(utts), 'reference', ('holds', 'hold'))} symbols the model does not write "
+             f"({shown}), {'' if one else 'each '}counted as an error ({'' if one else 'first '}{first.audio}: "
+             f"{first.text!r}); the model writes only the {len(table.symbols)} "
              f"{table.kind} of its training corpus: spell the references as its transcripts were spelt")
 
 

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from rnnkit.data.audio_read import MAX_RATE, MIN_RATE
-from rnnkit.data.speech import Utterance, phonemize, read_manifest
+from rnnkit.data.speech import phonemize, read_manifest
 from rnnkit.errors import (
     SettingError,
     UserError,
@@ -120,10 +121,11 @@ class Transcriber:
         results = [self._result(d, timings) for d in self._decoded(items, beam, fusion)]
         return results[0] if single else results
 
-    def _decoded(self, paths: Sequence[str | Path], beam: int, fusion: Fusion | None) -> list[Decoded]:
+    def _decoded(self, paths: Sequence[str | Path], beam: int, fusion: Fusion | None,
+                 listed: Sequence[str] = ()) -> list[Decoded]:
         """The decoding of each audio file of ``paths``, in the order given; one warning for those sampled below
-        the model's rate."""
-        feats, low = recordings_features(paths, self.n_mels, self.sample_rate)
+        the model's rate. ``listed``: where a manifest lists each (named by a bad one's refusal)."""
+        feats, low = recordings_features(paths, self.n_mels, self.sample_rate, listed=listed)
         warn_low_rates(low, len(paths), self.sample_rate)
         return _decode_all(self.model, [f[0] for f in feats], beam, fusion=fusion)
 
@@ -177,9 +179,10 @@ class Transcriber:
         fusion = self._fusion(lm, beam, lm_weight, bonus)
         utts = read_manifest(corpus)
         if self.symbols.kind == "phonemes":
-            utts = [u if u.phonemes else Utterance(u.audio, u.text, phonemize(u.text, self.voice)) for u in utts]
+            utts = [u if u.phonemes else replace(u, phonemes=phonemize(u.text, self.voice)) for u in utts]
         warn_unwritten(utts, self.symbols)
-        hyps = [self.symbols.text(d.symbols) for d in self._decoded([u.audio for u in utts], beam, fusion)]
+        hyps = [self.symbols.text(d.symbols) for d in self._decoded([u.audio for u in utts], beam, fusion,
+                                                                          [u.listed for u in utts])]
         refs = [self.symbols.reference(u) for u in utts]
         used = {} if fusion is None else {"lm": fusion.source, "lm_weight": fusion.weight, "bonus": fusion.bonus}
         return {**error_rates(hyps, refs, self.symbols.kind), "utterances": len(utts), "count": len(utts),
