@@ -755,7 +755,10 @@ class Recurrent(nn.RNNBase):
         has_c = cell.has_cell_state
         # torch's one-step kernels take no projection (lstm_cell reads the hidden size off h)
         kernel = _STEP_KERNELS.get(cell.fused_kernel or "") if self.uses_fused() and not self.proj_size else None
-        # torch.nn keeps _flat_weights current through .to(), load_state_dict and parameter assignment
+        # read afresh, as forward does: a parametrized weight (weight_norm) is computed now, from its current
+        # originals, and torch.func.functional_call's tensors are the ones used (the list held the weights of the
+        # last forward: stale values after an optimizer step, and gradients that reached no parameter)
+        self._update_flat_weights()
         flat = self.reg.flat_weights(self)
         in_loop = self.reg.in_loop(self.training)
         x, finals = input, []
