@@ -302,7 +302,15 @@ class Recurrent(nn.RNNBase):
         }
 
     def extra_repr(self) -> str:
-        return f"{self.cell!r}, " + super().extra_repr()
+        """The cell and torch.nn's arguments, then each option of :meth:`config` not at its default (``impl``,
+        ``init``, the cell's options, the regularisers), so that ``print(model)`` shows a layer with zoneout or on
+        the step loop as such (it printed ``Recurrent('lstm', 3, 4)`` for either), and the line rebuilds it."""
+        defaults = {"impl": "auto", "init": "rnnkit", **make_cell(self.cell, self.hidden_size).options()}
+        torch_args = {"cell", "input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout",
+                      "bidirectional", "proj_size"}
+        options = [f"{k}={v!r}" for k, v in self.config().items()
+                   if k not in torch_args and (k not in defaults or defaults[k] != v)]
+        return ", ".join([f"{self.cell!r}", super().extra_repr(), *options])
 
     def reset_parameters(self) -> None:
         """Initialise every layer and direction as the cell family prescribes (or as torch.nn does)."""
