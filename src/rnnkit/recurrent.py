@@ -205,6 +205,11 @@ class Recurrent(nn.RNNBase):
         if twice := sorted(set(cell_options or ()) & set(options)):  # f(**a, **b)'s TypeError: one silently won
             raise TypeError(f"Recurrent() got multiple values for cell option {twice[0]!r} (in cell_options and as a "
                             "keyword)")
+        if not isinstance(hidden_size, int) or hidden_size <= 0:  # torch.nn's error, in its order, before a cell
+            # reads it (the Clockwork RNN's modules: "periods must be positive integers, got []" for 0): a throwaway
+            # RNNBase, which raises before it allocates anything
+            nn.RNNBase("LSTM", input_size, hidden_size, num_layers=num_layers, bias=bias, batch_first=batch_first,
+                       dropout=dropout, bidirectional=bidirectional, proj_size=proj_size)
         definition = make_cell(cell, hidden_size, **{**(cell_options or {}), **options})
         reg = Regularisers.build(definition, proj_size, impl, weight_drop=weight_drop,
                                  recurrent_dropout=recurrent_dropout, zoneout=zoneout, layer_norm=layer_norm)
