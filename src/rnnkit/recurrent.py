@@ -104,6 +104,11 @@ def _cpu_lstm_kernel_takes(dtype: torch.dtype) -> bool:
     return True
 
 
+def _in_func_transform() -> bool:
+    """Whether a ``torch.func`` transform (``grad``, ``vmap``, ``jacrev`` ...) is running this call."""
+    return torch._C._functorch.peek_interpreter_stack() is not None
+
+
 def detach_state(state: Any) -> Any:
     """The same state cut from the graph (truncated BPTT carries it to the next window): a tensor, a
     tuple or list of them (the LSTM's ``(h, c)``, per-layer states), or None."""
@@ -351,8 +356,10 @@ class Recurrent(nn.RNNBase):
         except for a cell whose sequence runs plain operations there (``Cell.exports_sequence``: minGRU, minLSTM;
         not under the dynamo-based exporter, which is no trace and keeps the scan's traced count of rounds). Nor
         under ``torch.export``, which refused their ``out=`` writes ("functions with out=... arguments don't support
-        automatic differentiation"), strict or not, where it takes the step loop."""
-        if self.impl == "reference" or torch.compiler.is_exporting():
+        automatic differentiation"), strict or not, where it takes the step loop. Nor under a ``torch.func`` transform
+        (``grad``, ``vmap``, ``jacrev`` ...), which refused those Functions ("must override the setup_context
+        staticmethod"): the step loop is plain operations, which the transforms take."""
+        if self.impl == "reference" or torch.compiler.is_exporting() or _in_func_transform():
             return False
         return not torch.onnx.is_in_onnx_export() or self.cell_def.exports_sequence and torch.jit.is_tracing()
 
