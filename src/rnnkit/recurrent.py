@@ -586,10 +586,14 @@ class Recurrent(nn.RNNBase):
     def _check_lengths(lengths: Tensor, batch: int, steps: int) -> Tensor:
         """``lengths`` as int64, refused in one line unless it holds ``batch`` integers in 1..``steps``: a float
         tensor was cut to integers without a word (2.7 ran 2 steps), as pack_padded_sequence casts it."""
-        lengths = torch.as_tensor(lengths)
+        expected = "lengths must be integers (a 1-D integer tensor, as pack_padded_sequence's int64 lengths: " \
+                   "lengths.long() of whole numbers)"
+        try:
+            lengths = torch.as_tensor(lengths)
+        except (TypeError, ValueError, RuntimeError):  # a string: torch's "new(): invalid data type 'str'"
+            raise TypeError(f"{expected}, got {lengths!r}") from None
         if lengths.is_floating_point() or lengths.is_complex() or lengths.dtype == torch.bool:
-            raise TypeError(f"lengths must be integers (a 1-D integer tensor, as pack_padded_sequence's int64 "
-                            f"lengths: lengths.long() of whole numbers), got a {lengths.dtype} tensor")
+            raise TypeError(f"{expected}, got a {lengths.dtype} tensor")
         if lengths.dim() != 1 or lengths.shape[0] != batch:
             raise ValueError(f"lengths must be a 1-D tensor of {batch} entries, got shape {tuple(lengths.shape)}")
         if batch == 0:
