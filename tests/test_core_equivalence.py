@@ -253,6 +253,6 @@ def test_a_second_derivative_through_a_hand_written_bptt_is_refused_not_wrong(ce
     torch.manual_seed(0)
     layer = Recurrent(cell, 3, 6, **options).double().train()
     x = torch.randn(5, 2, 3, dtype=torch.float64, requires_grad=True)
-    (gx,) = torch.autograd.grad((layer(x)[0] ** 2).sum(), x, create_graph=True)
-    with pytest.raises(RuntimeError, match="once_differentiable|does not require grad|not have a grad_fn"):
+    with pytest.raises(RuntimeError, match="no second derivative"):
+        (gx,) = torch.autograd.grad((layer(x)[0] ** 2).sum(), x, create_graph=True)
         (gx ** 2).sum().backward()

@@ -25,21 +25,43 @@ s = b_ih + b_hh). :func:`elman_sequence` is the same for the Elman RNN (recurren
 
 from __future__ import annotations
 
+import functools
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import torch
 from torch import Tensor
-from torch.autograd.function import once_differentiable
 
 from rnnkit.jit_ops import register
 from rnnkit.native import ops_for as native_ops
 
-__all__ = ["LN_EPS", "elman_sequence", "gru_sequence", "lstm_sequence"]
+__all__ = ["LN_EPS", "elman_sequence", "first_order", "gru_sequence", "lstm_sequence"]
 
 #: epsilon of every layer normalisation in the regularised LSTM (torch.nn.LayerNorm's default)
 LN_EPS = 1e-5
 
+
+def first_order(loop: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The backward of a hand-written loop (``loop`` names it), run without a graph, refusing to build one: asked
+    for a gradient that can be differentiated again (``create_graph=True``: a gradient penalty, ``gradgradcheck``,
+    a Hessian), a RuntimeError naming the loop and the way out, ``impl="reference"``, the step loop, whose autograd
+    graph has second derivatives (as torch.nn's RNNs do). torch's ``once_differentiable`` refused one only when an
+    incoming gradient required grad and the second derivative reached that gradient: from constant ones
+    (``grad(y.sum(), x, create_graph=True)``), or taken with respect to parameters only, the second derivative took
+    the loop's gradients as constants, silently wrong (a term missing)."""
+    message = (f"{loop} has no second derivative (a gradient taken with create_graph=True); impl='reference' runs "
+               "rnnkit's step loop, which has one")
+
+    def decorate(backward: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(backward)
+        def wrapper(ctx: Any, *grads: Any) -> Any:
+            if torch.is_grad_enabled() and any(ctx.needs_input_grad):  # autograd's grad mode here: create_graph
+                raise RuntimeError(message)
+            with torch.no_grad():
+                return backward(ctx, *grads)
+        return wrapper
+    return decorate
 
 def _ln_backward(grad: Tensor, x: Tensor, mean: Tensor, rstd: Tensor, gain: Tensor) -> tuple[Tensor, Tensor]:
     """dL/dx of LN(x) ⊙ gain over the last dimension, and this call's share of the gain's gradient summed
@@ -243,7 +265,7 @@ class _LSTMBPTT(torch.autograd.Function):
         return out, hs[-1].clone(), cs[-1].clone()
 
     @staticmethod
-    @once_differentiable  # the loop builds no graph: a second derivative is refused, not silently wrong
+    @first_order("the regularised LSTM's hand-written BPTT (zoneout, recurrent dropout, layer_norm)")
     def backward(ctx: Any, g_out: Tensor, g_h: Tensor, g_c_last: Tensor) -> tuple[Tensor | None, ...]:  # type: ignore[override]
         hs, cs, acts, tc, w_hh, g_ih, g_hh, g_c, p_in, r_in, c_in, stats, drop, k_h, k_c, out_mask = ctx.saved_tensors
         steps, batch, gates = acts.shape
@@ -333,7 +355,7 @@ class _ElmanBPTT(torch.autograd.Function):
         return out, hs[-1].clone()
 
     @staticmethod
-    @once_differentiable  # a second derivative is refused, not silently wrong
+    @first_order("the regularised Elman RNN's hand-written BPTT (zoneout, recurrent dropout)")
     def backward(ctx: Any, g_out: Tensor, g_h: Tensor) -> tuple[Tensor | None, ...]:  # type: ignore[override]
         hs, acts, w_hh, drop, keep, out_mask = ctx.saved_tensors
         steps, batch, hidden = g_out.shape
@@ -408,7 +430,7 @@ class _GRUBPTT(torch.autograd.Function):
         return out, hs[-1].clone()
 
     @staticmethod
-    @once_differentiable  # a second derivative is refused, not silently wrong
+    @first_order("the regularised GRU's hand-written BPTT (zoneout)")
     def backward(ctx: Any, g_out: Tensor, g_h: Tensor) -> tuple[Tensor | None, ...]:  # type: ignore[override]
         hs, rzn, hn, w_hh, keep, out_mask = ctx.saved_tensors
         steps, batch, gates = rzn.shape

@@ -104,6 +104,11 @@ def _cpu_lstm_kernel_takes(dtype: torch.dtype) -> bool:
     return True
 
 
+def _in_func_transform() -> bool:
+    """Whether a ``torch.func`` transform (``grad``, ``vmap``, ``jacrev`` ...) is running this call."""
+    return torch._C._functorch.peek_interpreter_stack() is not None
+
+
 def detach_state(state: Any) -> Any:
     """The same state cut from the graph (truncated BPTT carries it to the next window): a tensor, a
     tuple or list of them (the LSTM's ``(h, c)``, per-layer states), or None."""
@@ -205,6 +210,11 @@ class Recurrent(nn.RNNBase):
         if twice := sorted(set(cell_options or ()) & set(options)):  # f(**a, **b)'s TypeError: one silently won
             raise TypeError(f"Recurrent() got multiple values for cell option {twice[0]!r} (in cell_options and as a "
                             "keyword)")
+        if not isinstance(hidden_size, int) or hidden_size <= 0:  # torch.nn's error, in its order, before a cell
+            # reads it (the Clockwork RNN's modules: "periods must be positive integers, got []" for 0): a throwaway
+            # RNNBase, which raises before it allocates anything
+            nn.RNNBase("LSTM", input_size, hidden_size, num_layers=num_layers, bias=bias, batch_first=batch_first,
+                       dropout=dropout, bidirectional=bidirectional, proj_size=proj_size)
         definition = make_cell(cell, hidden_size, **{**(cell_options or {}), **options})
         reg = Regularisers.build(definition, proj_size, impl, weight_drop=weight_drop,
                                  recurrent_dropout=recurrent_dropout, zoneout=zoneout, layer_norm=layer_norm)
@@ -302,7 +312,15 @@ class Recurrent(nn.RNNBase):
         }
 
     def extra_repr(self) -> str:
-        return f"{self.cell!r}, " + super().extra_repr()
+        """The cell and torch.nn's arguments, then each option of :meth:`config` not at its default (``impl``,
+        ``init``, the cell's options, the regularisers), so that ``print(model)`` shows a layer with zoneout or on
+        the step loop as such (it printed ``Recurrent('lstm', 3, 4)`` for either), and the line rebuilds it."""
+        defaults = {"impl": "auto", "init": "rnnkit", **make_cell(self.cell, self.hidden_size).options()}
+        torch_args = {"cell", "input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout",
+                      "bidirectional", "proj_size"}
+        options = [f"{k}={v!r}" for k, v in self.config().items()
+                   if k not in torch_args and (k not in defaults or defaults[k] != v)]
+        return ", ".join([f"{self.cell!r}", super().extra_repr(), *options])
 
     def reset_parameters(self) -> None:
         """Initialise every layer and direction as the cell family prescribes (or as torch.nn does)."""
@@ -338,8 +356,10 @@ class Recurrent(nn.RNNBase):
         except for a cell whose sequence runs plain operations there (``Cell.exports_sequence``: minGRU, minLSTM;
         not under the dynamo-based exporter, which is no trace and keeps the scan's traced count of rounds). Nor
         under ``torch.export``, which refused their ``out=`` writes ("functions with out=... arguments don't support
-        automatic differentiation"), strict or not, where it takes the step loop."""
-        if self.impl == "reference" or torch.compiler.is_exporting():
+        automatic differentiation"), strict or not, where it takes the step loop. Nor under a ``torch.func`` transform
+        (``grad``, ``vmap``, ``jacrev`` ...), which refused those Functions ("must override the setup_context
+        staticmethod"): the step loop is plain operations, which the transforms take."""
+        if self.impl == "reference" or torch.compiler.is_exporting() or _in_func_transform():
             return False
         return not torch.onnx.is_in_onnx_export() or self.cell_def.exports_sequence and torch.jit.is_tracing()
 
@@ -566,10 +586,14 @@ class Recurrent(nn.RNNBase):
     def _check_lengths(lengths: Tensor, batch: int, steps: int) -> Tensor:
         """``lengths`` as int64, refused in one line unless it holds ``batch`` integers in 1..``steps``: a float
         tensor was cut to integers without a word (2.7 ran 2 steps), as pack_padded_sequence casts it."""
-        lengths = torch.as_tensor(lengths)
+        expected = "lengths must be integers (a 1-D integer tensor, as pack_padded_sequence's int64 lengths: " \
+                   "lengths.long() of whole numbers)"
+        try:
+            lengths = torch.as_tensor(lengths)
+        except (TypeError, ValueError, RuntimeError):  # a string: torch's "new(): invalid data type 'str'"
+            raise TypeError(f"{expected}, got {lengths!r}") from None
         if lengths.is_floating_point() or lengths.is_complex() or lengths.dtype == torch.bool:
-            raise TypeError(f"lengths must be integers (a 1-D integer tensor, as pack_padded_sequence's int64 "
-                            f"lengths: lengths.long() of whole numbers), got a {lengths.dtype} tensor")
+            raise TypeError(f"{expected}, got a {lengths.dtype} tensor")
         if lengths.dim() != 1 or lengths.shape[0] != batch:
             raise ValueError(f"lengths must be a 1-D tensor of {batch} entries, got shape {tuple(lengths.shape)}")
         if batch == 0:
@@ -755,7 +779,10 @@ class Recurrent(nn.RNNBase):
         has_c = cell.has_cell_state
         # torch's one-step kernels take no projection (lstm_cell reads the hidden size off h)
         kernel = _STEP_KERNELS.get(cell.fused_kernel or "") if self.uses_fused() and not self.proj_size else None
-        # torch.nn keeps _flat_weights current through .to(), load_state_dict and parameter assignment
+        # read afresh, as forward does: a parametrized weight (weight_norm) is computed now, from its current
+        # originals, and torch.func.functional_call's tensors are the ones used (the list held the weights of the
+        # last forward: stale values after an optimizer step, and gradients that reached no parameter)
+        self._update_flat_weights()
         flat = self.reg.flat_weights(self)
         in_loop = self.reg.in_loop(self.training)
         x, finals = input, []

@@ -32,8 +32,8 @@ from typing import Any, Protocol
 
 import torch
 from torch import Tensor
-from torch.autograd.function import once_differentiable
 
+from rnnkit.bptt import first_order
 from rnnkit.jit_ops import register
 from rnnkit.native import ops_for as native_ops
 
@@ -211,7 +211,7 @@ class _LerpScan(torch.autograd.Function):
         return states[1:]
 
     @staticmethod
-    @once_differentiable
+    @first_order("the sequential scan's hand-written backward (minGRU, minLSTM)")
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, ...]:
         x, weight, bias, states, kept = ctx.saved_tensors
         cell, chunk, steps = ctx.cell, ctx.chunk, x.shape[0]

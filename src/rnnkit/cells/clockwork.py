@@ -19,9 +19,9 @@ from typing import Any
 
 import torch
 from torch import Tensor
-from torch.autograd.function import once_differentiable
 from torch.nn import functional as F
 
+from rnnkit.bptt import first_order
 from rnnkit.cells.base import Cell
 from rnnkit.jit_ops import register
 
@@ -236,7 +236,7 @@ class _ClockworkBPTT(torch.autograd.Function):
         return out, hs[-1].clone()
 
     @staticmethod
-    @once_differentiable  # its in-place loop would build a graph that treats the saved states as constants
+    @first_order("the Clockwork RNN's hand-written BPTT")  # its in-place loop: the saved states as constants
     def backward(ctx: Any, g_out: Tensor, g_last: Tensor) -> tuple[Tensor | None, ...]:  # type: ignore[override]
         hs, acts, w_hh, mask, keep = ctx.saved_tensors
         steps, batch, hidden = g_out.shape
