@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from rnnkit import strictjson
-from rnnkit.data.text import decode_text, read_utf8
+from rnnkit.data.text import decode_text, read_utf8, without_boms
 from rnnkit.data.utf8 import open_readable, stdin_text, unreadable
 from rnnkit.errors import UserError, check_filled, report_warnings, warn_file_names
 
@@ -113,10 +113,11 @@ def _read_score_file(path: str) -> str:
     """The text of ``score --file``: ``-`` is standard input, read whole as one text (as predict's and translate's
     ``--file -`` read it; it was a file named ``-``: "-: no such file"); a folder, a device (``/dev/zero`` was
     read until memory ran out) or an unreadable file is refused in one line, as
-    :func:`~rnnkit.data.utf8.open_readable` says it. A standard input of whitespace only is refused as empty, as a
-    file of it is (:func:`~rnnkit.data.text.decode_text`)."""
+    :func:`~rnnkit.data.utf8.open_readable` says it. A BOM is dropped wherever it stands, as training drops it
+    (:func:`~rnnkit.data.text.without_boms`); a standard input of whitespace only is refused as empty, as a file of
+    it is (:func:`~rnnkit.data.text.decode_text`)."""
     if path == "-":
-        text = stdin_text()
+        text = without_boms(stdin_text())
         if not text.strip():
             raise UserError("--file -: standard input is empty; expected the UTF-8 text to score")
         return text
