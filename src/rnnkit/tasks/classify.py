@@ -83,6 +83,7 @@ from rnnkit.tasks._classify_data import (
     _tokenizer,
     _warn_label_spellings,
     _warn_unsplit,
+    idf_source,
     is_multi_label,
     warn_val_trained,
 )
@@ -162,6 +163,8 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
     train_y, val_y, weights = _targets(train_t, val_t, labels, multi, config.class_weights)
     model_config = _model_config(config, tokenizer, labels, weights,
                                  shared.data_record(data, val_data, config, (len(train_x), len(val_x)), "rows"))
+    if (idf := idf_source(config, ckpt, str(data))) is not None:  # a resumed run on other data: said, the idf kept
+        model_config["data"]["idf"] = idf
     seed_everything(config.seed)
     model = shared.new_model(Classifier, model_config["model"], config, ckpt)
     if config.pooling == "tfidf" and ckpt is None:  # a resumed run's idf comes with its weights
