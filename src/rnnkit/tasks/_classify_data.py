@@ -218,11 +218,11 @@ def _read_tables(config: ClassifyConfig, data: str, val_data: str | None,
 
 
 def warn_val_trained(data: str, val_data: str | None, train: Table, val: Table) -> None:
-    """Warn where ``val_data`` is the training data again (:func:`~rnnkit.data.split.warn_validation_trained`), its
-    rows compared by text and label; said by a run, or once by a search (not again by each of its trials)."""
-    if val_data:
-        warn_validation_trained(data, val_data, zip(train.texts, train.labels, strict=True),
-                                list(zip(val.texts, val.labels, strict=True)), "rows", "loss and accuracy")
+    """Warn where ``val_data`` is the training data again, or where validation rows held out of ``data`` are training
+    rows too (:func:`~rnnkit.data.split.warn_validation_trained`), rows compared by text and label; said by a run, or
+    once by a search (not again by each of its trials)."""
+    warn_validation_trained(data, val_data or None, zip(train.texts, train.labels, strict=True),
+                            list(zip(val.texts, val.labels, strict=True)), "rows", "loss and accuracy")
 
 
 def idf_source(config: ClassifyConfig, ckpt: Checkpoint | None, data: str) -> dict[str, Any] | None:

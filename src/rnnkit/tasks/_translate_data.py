@@ -48,10 +48,11 @@ def translation_data(data: str, val_data: str | None, config: Seq2SeqConfig) -> 
 
 
 def warn_val_trained(data: str, val_data: str | None, train: Sequence[Pair], val: Sequence[Pair]) -> None:
-    """Warn where ``val_data`` is the training data again (:func:`~rnnkit.data.split.warn_validation_trained`), its
-    pairs compared; said by ``train``, not by the readers of a run's validation pairs (``rnnkit report``)."""
-    if val_data:
-        warn_validation_trained(data, val_data, train, val, "pairs", "loss and BLEU")
+    """Warn where ``val_data`` is the training data again, or where pairs held out of ``data`` are training pairs too
+    (:func:`~rnnkit.data.split.warn_validation_trained`; not the Bible's own split); said by ``train``, not by the
+    readers of a run's validation pairs (``rnnkit report``)."""
+    if val_data or data != BIBLE:
+        warn_validation_trained(data, val_data or None, train, val, "pairs", "loss and BLEU")
 
 
 def _bible() -> dict[str, list[Pair]]:

@@ -144,8 +144,6 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
     train_t, val_t, labels = _read_tables(config, data, val_data, ckpt)
     if verbose:
         _say_headerless(train_t, val_t)
-    if not in_search:
-        warn_val_trained(data, val_data, train_t, val_t)
     if not in_search and ckpt is None:
         _warn_unsplit(config.label_separator, config.label_column, train_t, val_t)
         _warn_label_spellings(config.label_column, train_t, val_t)
@@ -172,6 +170,8 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
     if (record := shared.start_from_vectors(model, symbols, vectors, ckpt, verbose,
                                             config.freeze_vectors)) is not None:
         model_config["pretrained_vectors"] = record  # before any pre-training, which starts from them
+    if not in_search:  # here: a run refused above says its one line alone
+        warn_val_trained(data, val_data, train_t, val_t)
     pretrain = _pretrain(model, tokenizer, unlabelled, config, verbose) if unlabelled else None
     if pretrain or (ckpt and "pretrain" in ckpt.config):  # a resumed run keeps the summary of its pre-training
         model_config["pretrain"] = pretrain or ckpt.config["pretrain"]
