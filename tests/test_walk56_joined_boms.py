@@ -43,12 +43,6 @@ def test_a_bom_that_begins_a_chunk_after_a_line_end_is_dropped(tmp_path: Path) -
         assert "".join(pieces) == expected, cut
 
 
-def test_a_bom_inside_a_line_is_kept(tmp_path: Path) -> None:
-    text = tmp_path / "zwnbsp.txt"
-    text.write_bytes("\ufeffa\ufeffb\n".encode())  # U+FEFF inside a line is the text's own character
-    assert read_utf8(text) == "a\ufeffb\n"
-
-
 def test_the_char_models_vocabulary_lacks_the_joined_boms(tmp_path: Path, capsys) -> None:
     joined, expected = _joined(tmp_path)
     assert main(["prepare", str(joined), "--out", str(tmp_path / "prep")]) == 0

@@ -8,15 +8,17 @@ default (``~/.cache/rnnkit/prepared/`` when the text's directory is read-only; `
                     (uint8 up to 256 symbols, int16 up to 32,768, else int32)
     vocab.json      the character vocabulary (the stream layout of CharVocab.from_text: every
                     character of the text by code point, id 0 the unknown symbol)
-    prepared.json   the dtype, the character count and the fingerprint of the source
+    prepared.json   the dtype, the character count, the fingerprint of the source and the reader's version
 
 Training opens ``tokens.bin`` as a NumPy memmap: windows are read from disk as they are needed and the
 text itself is never held in memory. The text is read by :func:`rnnkit.data.text.text_pieces`, the pieces
 that :func:`rnnkit.data.text.read_utf8` joins (a BOM dropped, CRLF and CR made LF, non-UTF-8 refused with
 its line and column), so the ids are those of the in-memory path.
 
-The directory is reused while the source is unchanged. The fingerprint is the file's size, its
-modification time (ns) and the SHA-256 of its first and last MiB: cheap to check on every run of a
+The directory is reused while the source is unchanged and was read as rnnkit reads it now (:data:`READER`: a
+preparation of an older reader, which kept the byte order marks of joined files, is encoded again). The
+fingerprint is the file's size, its modification time (ns) and the SHA-256 of its first and last MiB: cheap to
+check on every run of a
 multi-GB file (a full hash would read it all); a change keeping the size and the mtime in the middle of
 the file would go unseen (editors and ``cp`` change the mtime). A changed text is encoded again.
 Several processes preparing the same text (torchrun) take turns on a lock; the later ones reuse it.
@@ -42,13 +44,17 @@ import torch
 from rnnkit.data.text import text_pieces
 from rnnkit.data.tokenize import CharVocab
 from rnnkit.data.utf8 import open_readable, unreadable, unwritable
-from rnnkit.errors import UserError, whole_number
+from rnnkit.errors import UserError, warn, whole_number
 from rnnkit.files import same_file, written
 
 __all__ = ["PreparedText", "default_dir", "fingerprint", "is_prepared", "open_prepared", "prepare_text",
            "smallest_int_dtype"]
 
 FORMAT = 1
+#: how the text was read (:func:`rnnkit.data.text.text_pieces`), kept in prepared.json as ``reader``: a preparation
+#: by another reader is encoded again. 2 drops a BOM wherever it stands; 1 (no ``reader``) kept one inside the text
+#: (files joined with ``cat``) as a character
+READER = 2
 TOKENS, VOCAB, META = "tokens.bin", "vocab.json", "prepared.json"
 _EDGE = 1 << 20
 _NUMPY = {torch.uint8: np.uint8, torch.int16: np.int16, torch.int32: np.int32}
@@ -156,6 +162,9 @@ def open_prepared(directory: str | Path) -> PreparedText:
         raise UserError(f"{directory / VOCAB}: not the vocabulary of a prepared text ({exc})") from None
     vocab = CharVocab.from_json(vocab_json, f"{directory}/{VOCAB}")
     dtype, chars = _checked_layout(directory, meta, len(vocab))
+    if meta.get("reader") != READER and "\ufeff" in vocab:  # given as the folder: no text here to encode again
+        warn(f"{directory}: prepared by an older rnnkit, which read a byte order mark (U+FEFF) inside the text as a "
+             f"character; prepare the text again (rnnkit prepare TEXT --out {directory})")
     array = np.memmap(directory / TOKENS, dtype=dtype, mode="c", shape=(chars,))
     if int(array.max()) >= len(vocab) or int(array.min()) < 0:  # one pass, at memory speed
         raise UserError(f"{directory / TOKENS}: holds ids outside the {len(vocab)} characters of {VOCAB}; the "
@@ -228,7 +237,7 @@ def _read_meta(directory: Path) -> dict[str, Any] | None:
 
 def _fresh(out: Path, mark: dict[str, Any]) -> bool:
     meta = _read_meta(out)
-    if meta is None or meta.get("fingerprint") != mark:
+    if meta is None or meta.get("fingerprint") != mark or meta.get("reader") != READER:
         return False
     try:
         return (out / TOKENS).stat().st_size == int(meta["chars"]) * np.dtype(meta["dtype"]).itemsize
@@ -255,8 +264,8 @@ def _encode(text: Path, out: Path, mark: dict[str, Any]) -> None:
             fh.write(ids.numpy().tobytes())
             chars += len(piece)
     (out / VOCAB).write_text(json.dumps(vocab.to_json(), ensure_ascii=False), encoding="utf-8")
-    meta = {"format": FORMAT, "source": str(text.resolve()), "chars": chars, "dtype": np.dtype(_NUMPY[dtype]).name,
-            "vocab_size": len(vocab), "fingerprint": mark,
+    meta = {"format": FORMAT, "reader": READER, "source": str(text.resolve()), "chars": chars,
+            "dtype": np.dtype(_NUMPY[dtype]).name, "vocab_size": len(vocab), "fingerprint": mark,
             "fingerprint_kind": "size, mtime_ns and SHA-256 of the first and last MiB"}
     with written(out / META) as part:
         part.write_text(json.dumps(meta, indent=1), encoding="utf-8")

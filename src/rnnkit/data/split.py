@@ -181,28 +181,48 @@ def corpus_sides(data: str | Path, val_data: str | Path | None, index: str, read
     return split_fraction(train, fraction, seed) if fraction > 0 else (train, [])
 
 
-def warn_validation_trained(data: str | Path, val_data: str | Path, train: Iterable[Hashable],
+def warn_validation_trained(data: str | Path, val_data: str | Path | None, train: Iterable[Hashable],
                             val: Sequence[Hashable], unit: str, scores: str) -> None:
     """Warn, once, where ``--val-data`` is the training data again: the file (or folder) ``data`` names, by whatever
     path, or one every one of whose ``unit`` (rows, pairs, sentences, utterances: ``val``, each as a hashable key)
     is a training one too, a copy (``train``'s keys, read once and lazily: only ``val``'s hashes are kept, and the
     reading stops once all are met, so a large corpus is not copied). Its ``scores`` then measure what the model has
     learnt, not how it does on data it has not seen. Some shared items are not warned of: short texts recur in any
-    two samples of one language."""
-    if same_file(data, val_data):
-        said = f"--val-data {val_data} is the training data --data {data} again"
+    two samples of one language. With ``val_data`` None (``--val-fraction`` of ``data`` held out), every validation
+    item that is a training one too is counted: the same item twice in ``data``, one on each side of the split."""
+    if val_data is None:
+        shared = _shared(train, val)
+        if not shared:
+            return
+        said = (f"--val-fraction: {shared} of the {len(val)} validation {unit} are training {unit} too (each is in "
+                f"--data {data} more than once, on both sides of the split)")
+        mend = f"keep one of each in {data}, or give --val-data"
+    elif same_file(data, val_data):
+        said, mend = f"--val-data {val_data} is the training data --data {data} again", _NOT_TRAINED
+    elif val and _shared(train, val) == len(val):
+        said = f"--val-data {val_data}: all {len(val)} validation {unit} are training {unit} too (--data {data})"
+        mend = _NOT_TRAINED
     else:
-        unmet = {hash(key) for key in val}
-        for key in train if unmet else ():
+        return
+    with report_warnings():
+        warn(f"{said}: the validation {scores} then score what the model has learnt; {mend}")
+
+
+#: the way on where the validation data is the training data
+_NOT_TRAINED = "give validation data that is not in the training data"
+
+
+def _shared(train: Iterable[Hashable], val: Sequence[Hashable]) -> int:
+    """How many of ``val`` are in ``train`` too, told by their hashes; ``train`` read lazily, until all are met."""
+    unmet = {hash(key) for key in val}
+    met: set[int] = set()
+    for key in train if unmet else ():
+        if hash(key) in unmet:
             unmet.discard(hash(key))
+            met.add(hash(key))
             if not unmet:
                 break
-        if not val or unmet:
-            return
-        said = f"--val-data {val_data}: all {len(val)} validation {unit} are training {unit} too (--data {data})"
-    with report_warnings():
-        warn(f"{said}: the validation {scores} then score what the model has learnt; give validation data that is "
-             "not in the training data")
+    return sum(hash(key) in met for key in val)
 
 
 def validation_folder(data: object, indexes: Sequence[str] = CORPUS_INDEXES) -> Path | None:

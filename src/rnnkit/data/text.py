@@ -15,7 +15,7 @@ installed konlpy package's directory.
 
 Files that are empty or not UTF-8 are refused with a :class:`~rnnkit.errors.UserError` that names
 the file (and, for bad bytes, the line, column and byte offset: :mod:`rnnkit.data.utf8`, which reads every
-UTF-8 file of rnnkit).
+UTF-8 file of rnnkit). A byte order mark is dropped wherever it stands (:func:`without_boms`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from rnnkit.data.utf8 import decode_utf8, read_pieces
+from rnnkit.data.utf8 import decode_pieces, empty_file, read_pieces
 from rnnkit.errors import UserError
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "read_utf8",
     "shakespeare_text",
     "text_pieces",
+    "without_boms",
 ]
 
 # --------------------------------------------------------------------------------------------- files
@@ -56,19 +57,38 @@ DATA_MISSING = "--data takes 'shakespeare', 'korean' or the path of a UTF-8 text
 
 def text_pieces(path: str | Path, missing: str = DATA_MISSING) -> Iterator[str]:
     """The text of a UTF-8 file in pieces, as :func:`read_utf8` reads it (for a text larger than memory)."""
-    return read_pieces(path, "a UTF-8 text file", newlines=True, empty=_TEXT, missing=missing)
+    return _without_boms(read_pieces(path, "a UTF-8 text file", newlines=True, missing=missing), str(path))
 
 
 def read_utf8(path: str | Path, missing: str = DATA_MISSING) -> str:
-    """The text of a UTF-8 file (a BOM is dropped, CRLF and CR become LF); one-line errors otherwise
-    (see :mod:`rnnkit.data.utf8`), a missing file's followed by ``; {missing}`` (nothing for "")."""
+    """The text of a UTF-8 file (every BOM dropped, :func:`without_boms`; CRLF and CR become LF); one-line errors
+    otherwise (see :mod:`rnnkit.data.utf8`), a missing file's followed by ``; {missing}`` (nothing for "")."""
     return "".join(text_pieces(path, missing))
 
 
 def decode_text(raw: bytes, where: str) -> str:
     """``raw`` as text, as :func:`read_utf8` reads a file; empty or non-UTF-8 bytes are refused in one line
     that names ``where`` (and, for bad bytes, the line, column and byte offset)."""
-    return decode_utf8(raw, where, newlines=True, empty=_TEXT)
+    return "".join(_without_boms(decode_pieces((raw,), where, newlines=True), where))
+
+
+def without_boms(text: str) -> str:
+    """``text`` without U+FEFF anywhere: the byte order mark each file began with where files were joined (``cat
+    a.txt b.txt``, Notepad's files), which :func:`~rnnkit.data.utf8.decode_pieces` drops at a line's start only;
+    after a file without a final newline it is glued mid-line, and a language model learnt to write it, unseen."""
+    return text.replace("\ufeff", "")
+
+
+def _without_boms(pieces: Iterator[str], where: str) -> Iterator[str]:
+    """``pieces`` of a text :func:`without_boms`; a text of whitespace only, BOMs aside, is refused as empty."""
+    content = False
+    for piece in pieces:
+        piece = without_boms(piece)
+        content = content or (bool(piece) and not piece.isspace())
+        if piece:
+            yield piece
+    if not content:
+        raise empty_file(where, _TEXT)
 
 
 def _package_dir(name: str) -> Path | None:

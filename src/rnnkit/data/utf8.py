@@ -41,8 +41,8 @@ from typing import BinaryIO
 from rnnkit.errors import UserError
 from rnnkit.wording import counted
 
-__all__ = ["CHUNK_BYTES", "HINT", "decode_pieces", "decode_utf8", "open_readable", "read_pieces", "read_utf8",
-           "utf8_argument", "with_lf", "without_line_boms"]
+__all__ = ["CHUNK_BYTES", "HINT", "decode_pieces", "decode_utf8", "empty_file", "open_readable", "read_pieces",
+           "read_utf8", "utf8_argument", "with_lf", "without_line_boms"]
 
 #: the bytes read from a file at a time
 CHUNK_BYTES = 16 << 20
@@ -95,7 +95,8 @@ def decode_pieces(chunks: Iterable[bytes], where: str, *, newlines: bool = False
                   empty: str | None = None) -> Iterator[str]:
     """The text of UTF-8 bytes given in pieces (a multi-byte character or a CRLF may be split between two):
     a BOM dropped; when ``newlines``, CRLF and a lone CR made LF and a BOM that begins a line dropped too (each joined
-    file's, ``cat a.txt b.txt``: :func:`without_line_boms`; a language model learnt to write it, unseen); bytes that
+    file's, ``cat a.txt b.txt``: :func:`without_line_boms`; a language model learnt to write it, unseen: its text drops
+    one anywhere, :func:`rnnkit.data.text.without_boms`); bytes that
     are not UTF-8 are refused in one line naming ``where``, the line, the column, the byte and its offset; with
     ``empty`` (what is expected, ``"UTF-8 text"``) a text of whitespace only is refused after its last piece. NUL
     bytes that end the bytes (a download or a copy cut short: a file made at its full size, never filled) are
@@ -139,7 +140,12 @@ def decode_pieces(chunks: Iterable[bytes], where: str, *, newlines: bool = False
             if piece:
                 yield piece
     if empty is not None and not content:
-        raise UserError(f"{where}: the file is empty; expected {empty}")
+        raise empty_file(where, empty)
+
+
+def empty_file(where: str, expected: str) -> UserError:
+    """The refusal of a text of whitespace only (or nothing) named ``where``, ``expected`` what it should be."""
+    return UserError(f"{where}: the file is empty; expected {expected}")
 
 
 def _refuse_not_text(head: bytes, where: str) -> None:

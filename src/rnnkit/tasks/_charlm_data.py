@@ -60,9 +60,10 @@ def _read(data: str, val_fraction: float, ckpt: Checkpoint | None,
         with report_warnings():  # one small integer per character
             ids = vocab.encode_tensor(text, warn=ckpt is not None, dtype=smallest_int_dtype(len(vocab)))
         return ids, vocab, cut, None
-    prepared = open_prepared(data) if is_prepared(data) else prepare_text(
-        data, expected="a UTF-8 text file (or a directory from rnnkit prepare)",
-        missing="--data takes 'shakespeare', 'korean', a UTF-8 text file or a directory from rnnkit prepare")
+    with report_warnings():  # a folder prepared by an older reader
+        prepared = open_prepared(data) if is_prepared(data) else prepare_text(
+            data, expected="a UTF-8 text file (or a directory from rnnkit prepare)",
+            missing="--data takes 'shakespeare', 'korean', a UTF-8 text file or a directory from rnnkit prepare")
     made = prepared.directory if prepared.created else None
     if adapt and saved is not None and saved.symbols != prepared.vocab.symbols:
         try:

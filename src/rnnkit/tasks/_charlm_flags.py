@@ -21,7 +21,9 @@ from rnnkit.tasks._charlm_size import (
 
 
 def _sample_arguments(sp: argparse.ArgumentParser) -> None:
-    sp.add_argument("--prime", default="", type=utf8_argument("--prime"), help="text to start from (printed first)")
+    sp.add_argument("--prime", type=utf8_argument("--prime"), help="text to start from (printed first)")
+    sp.add_argument("--prime-file", metavar="FILE", help="start from the text of a UTF-8 file, read as training "
+                    "reads its text (printed first; not with --prime)")
     sp.add_argument("--length", type=int, default=500, help="characters to generate (default 500)")
     sp.add_argument("--temperature", type=float, default=0.8, help="softmax temperature, 0 = greedy (default 0.8)")
     sp.add_argument("--top-k", type=int, default=None, help="sample only among the k most likely characters")

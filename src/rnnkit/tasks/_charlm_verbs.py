@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from rnnkit import strictjson
-from rnnkit.data.text import decode_text
+from rnnkit.data.text import decode_text, read_utf8, without_boms
 from rnnkit.data.utf8 import open_readable, stdin_text, unreadable
 from rnnkit.errors import UserError, check_filled, report_warnings, warn_file_names
 
@@ -21,23 +21,37 @@ if TYPE_CHECKING:
 
 
 def _sample_command(lm: CharLM, args: argparse.Namespace) -> int:
+    prime = _prime(args)
     # a seed of the clock draws, printed by --verbose to do so again; greedy from a prime draws nothing
-    drawn = args.temperature != 0 or not args.prime
+    drawn = args.temperature != 0 or not prime
     seed = args.seed if args.seed is not None or not drawn else int(time.time_ns() % 2**31)
     start = time.perf_counter()
-    chars = lm.stream(args.prime, args.length, args.temperature, args.top_k, seed, args.top_p,
+    chars = lm.stream(prime, args.length, args.temperature, args.top_k, seed, args.top_p,
                       threads=getattr(args, "threads", None))
     if args.json:  # the whole text once drawn, with the settings that draw it again (the seed of the clock too)
-        print(strictjson.dumps({"model": str(args.dir), "text": args.prime + "".join(chars), "prime": args.prime,
+        print(strictjson.dumps({"model": str(args.dir), "text": prime + "".join(chars), "prime": prime,
                                 "length": args.length, "temperature": args.temperature, "top_k": args.top_k,
                                 "top_p": args.top_p, "seed": seed}, ensure_ascii=False))
     else:
-        _write_as_drawn(args.prime, chars)
+        _write_as_drawn(prime, chars)
     if args.verbose:
         dt = time.perf_counter() - start
         print(f"{args.length} chars in {dt:.2f} s ({args.length / max(dt, 1e-9):,.0f} chars/s)"
               f"{'' if seed is None else f', seed {seed}'}", file=sys.stderr)
     return 0
+
+
+def _prime(args: argparse.Namespace) -> str:
+    """The text sampling starts from: ``--prime``, or the text of ``--prime-file`` read as training reads its text
+    (:func:`~rnnkit.data.text.read_utf8`: a BOM dropped, CRLF and CR made LF, an empty file or bytes that are not
+    UTF-8 refused in one line); the two together are refused. The model reads either in the Unicode form it knows
+    (:meth:`~rnnkit.tasks._charlm_trained.CharLM.known_form`)."""
+    path = getattr(args, "prime_file", None)
+    if path is None:
+        return args.prime or ""
+    if args.prime is not None:
+        raise UserError("--prime and --prime-file both give the text to start from: give one of the two")
+    return read_utf8(path, missing="--prime-file takes a UTF-8 text file")
 
 
 def _write_as_drawn(prime: str, chars: Iterable[str]) -> None:
@@ -99,10 +113,11 @@ def _read_score_file(path: str) -> str:
     """The text of ``score --file``: ``-`` is standard input, read whole as one text (as predict's and translate's
     ``--file -`` read it; it was a file named ``-``: "-: no such file"); a folder, a device (``/dev/zero`` was
     read until memory ran out) or an unreadable file is refused in one line, as
-    :func:`~rnnkit.data.utf8.open_readable` says it. A standard input of whitespace only is refused as empty, as a
-    file of it is (:func:`~rnnkit.data.text.decode_text`)."""
+    :func:`~rnnkit.data.utf8.open_readable` says it. A BOM is dropped wherever it stands, as training drops it
+    (:func:`~rnnkit.data.text.without_boms`); a standard input of whitespace only is refused as empty, as a file of
+    it is (:func:`~rnnkit.data.text.decode_text`)."""
     if path == "-":
-        text = stdin_text()
+        text = without_boms(stdin_text())
         if not text.strip():
             raise UserError("--file -: standard input is empty; expected the UTF-8 text to score")
         return text

@@ -27,6 +27,7 @@ from rnnkit.tasks import _text as shared
 from rnnkit.tasks._classify_config import ClassifyConfig
 from rnnkit.train.checkpoint import Checkpoint
 from rnnkit.train.options import learns_only, resumed_keeps
+from rnnkit.train.provenance import is_recorded_data, with_digests
 from rnnkit.wording import counted, line_numbers, listed
 
 DATA_HELP = "a CSV, TSV or JSONL file with text and label columns, or 'polarity'"
@@ -217,11 +218,33 @@ def _read_tables(config: ClassifyConfig, data: str, val_data: str | None,
 
 
 def warn_val_trained(data: str, val_data: str | None, train: Table, val: Table) -> None:
-    """Warn where ``val_data`` is the training data again (:func:`~rnnkit.data.split.warn_validation_trained`), its
-    rows compared by text and label; said by a run, or once by a search (not again by each of its trials)."""
-    if val_data:
-        warn_validation_trained(data, val_data, zip(train.texts, train.labels, strict=True),
-                                list(zip(val.texts, val.labels, strict=True)), "rows", "loss and accuracy")
+    """Warn where ``val_data`` is the training data again, or where validation rows held out of ``data`` are training
+    rows too (:func:`~rnnkit.data.split.warn_validation_trained`), rows compared by text and label; said by a run, or
+    once by a search (not again by each of its trials)."""
+    warn_validation_trained(data, val_data or None, zip(train.texts, train.labels, strict=True),
+                            list(zip(val.texts, val.labels, strict=True)), "rows", "loss and accuracy")
+
+
+def idf_source(config: ClassifyConfig, ckpt: Checkpoint | None, data: str) -> dict[str, Any] | None:
+    """What ``config.json``'s data record keeps (as ``"idf"``) of the training data a ``--pooling tfidf`` run counted
+    its idf on: ``data`` with its digest where the run begins; a resumed run's own record, kept with the idf (a run
+    saved before it: the data it recorded). A run resumed on other data is warned that the idf stays, in the words
+    of the warning of other data at a resume (:func:`rnnkit.tasks._translate_data.check_unknown`). None for another
+    pooling."""
+    if config.pooling != "tfidf":
+        return None
+    if ckpt is None:
+        return with_digests({"train": data})
+    saved = ckpt.config.get("data") or {}
+    kept = saved.get("idf") if isinstance(saved, dict) else None
+    record = kept if isinstance(kept, dict) else {k: saved[k] for k in ("train", "digests", "paths")
+                                                  if isinstance(saved, dict) and k in saved}
+    if not is_recorded_data(data, record):
+        with report_warnings():
+            warn(f"{data}: --pooling tfidf: the idf stays that of the training data it was counted on when the run "
+                 f"began ({record.get('train')}); a resumed run keeps its idf: train a new run (another --out) to "
+                 "count it on this data")
+    return record
 
 
 def _pretrain_texts(config: ClassifyConfig, ckpt: Checkpoint | None, out: Path, given: str | None) -> list[str]:

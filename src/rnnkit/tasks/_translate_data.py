@@ -5,7 +5,6 @@ and the batches of token ids the trainer reads.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -28,7 +27,7 @@ from rnnkit.tasks._translate_config import BIBLE, Seq2SeqConfig
 from rnnkit.train.checkpoint import (
     Checkpoint,
 )
-from rnnkit.train.provenance import differs_from_record
+from rnnkit.train.provenance import is_recorded_data
 
 
 def translation_data(data: str, val_data: str | None, config: Seq2SeqConfig) -> tuple[list[Pair], list[Pair]]:
@@ -49,10 +48,11 @@ def translation_data(data: str, val_data: str | None, config: Seq2SeqConfig) -> 
 
 
 def warn_val_trained(data: str, val_data: str | None, train: Sequence[Pair], val: Sequence[Pair]) -> None:
-    """Warn where ``val_data`` is the training data again (:func:`~rnnkit.data.split.warn_validation_trained`), its
-    pairs compared; said by ``train``, not by the readers of a run's validation pairs (``rnnkit report``)."""
-    if val_data:
-        warn_validation_trained(data, val_data, train, val, "pairs", "loss and BLEU")
+    """Warn where ``val_data`` is the training data again, or where pairs held out of ``data`` are training pairs too
+    (:func:`~rnnkit.data.split.warn_validation_trained`; not the Bible's own split); said by ``train``, not by the
+    readers of a run's validation pairs (``rnnkit report``)."""
+    if val_data or data != BIBLE:
+        warn_validation_trained(data, val_data or None, train, val, "pairs", "loss and BLEU")
 
 
 def _bible() -> dict[str, list[Pair]]:
@@ -133,8 +133,7 @@ def built_shares(ckpt: Checkpoint, given: str | None, shares: dict[str, float]) 
     built = saved.get("vocabulary_unknown")
     if isinstance(built, dict) and all(isinstance(built.get(k), (int, float)) for k in shares):
         return {k: float(built[k]) for k in shares}
-    same = given is None or (Path(given).is_file() and differs_from_record(given, saved, "train") is False)
-    return dict(shares) if same else None
+    return dict(shares) if given is None or is_recorded_data(given, saved) else None
 
 
 def check_unknown(data: str, shares: dict[str, float], built: dict[str, float] | None, items: str = "pairs") -> None:

@@ -83,6 +83,7 @@ from rnnkit.tasks._classify_data import (
     _tokenizer,
     _warn_label_spellings,
     _warn_unsplit,
+    idf_source,
     is_multi_label,
     warn_val_trained,
 )
@@ -143,8 +144,6 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
     train_t, val_t, labels = _read_tables(config, data, val_data, ckpt)
     if verbose:
         _say_headerless(train_t, val_t)
-    if not in_search:
-        warn_val_trained(data, val_data, train_t, val_t)
     if not in_search and ckpt is None:
         _warn_unsplit(config.label_separator, config.label_column, train_t, val_t)
         _warn_label_spellings(config.label_column, train_t, val_t)
@@ -162,6 +161,8 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
     train_y, val_y, weights = _targets(train_t, val_t, labels, multi, config.class_weights)
     model_config = _model_config(config, tokenizer, labels, weights,
                                  shared.data_record(data, val_data, config, (len(train_x), len(val_x)), "rows"))
+    if (idf := idf_source(config, ckpt, str(data))) is not None:  # a resumed run on other data: said, the idf kept
+        model_config["data"]["idf"] = idf
     seed_everything(config.seed)
     model = shared.new_model(Classifier, model_config["model"], config, ckpt)
     if config.pooling == "tfidf" and ckpt is None:  # a resumed run's idf comes with its weights
@@ -169,6 +170,8 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
     if (record := shared.start_from_vectors(model, symbols, vectors, ckpt, verbose,
                                             config.freeze_vectors)) is not None:
         model_config["pretrained_vectors"] = record  # before any pre-training, which starts from them
+    if not in_search:  # here: a run refused above says its one line alone
+        warn_val_trained(data, val_data, train_t, val_t)
     pretrain = _pretrain(model, tokenizer, unlabelled, config, verbose) if unlabelled else None
     if pretrain or (ckpt and "pretrain" in ckpt.config):  # a resumed run keeps the summary of its pre-training
         model_config["pretrain"] = pretrain or ckpt.config["pretrain"]

@@ -135,7 +135,6 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
                                   "--data is required:"
                                   " a file of 'source<TAB>target' lines, or 'bible-en-es'")
     train_pairs, val_pairs = translation_data(str(data), val_data, config)
-    warn_val_trained(str(data), val_data, train_pairs, val_pairs)
     src_tok, tgt_tok = _tokenizers(config, ckpt, train_pairs)
     side_vectors = vectors.read(config, ckpt, src_tok, tgt_tok)
     with report_warnings():
@@ -166,6 +165,7 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
                       eval_fn=_eval_fn(val_enc, val_pairs, tgt_tok, config) if val_enc else None,
                       out_dir=out, model_config=model_config, resume=ckpt,
                       vocab={"source": src_tok.to_json(), "target": tgt_tok.to_json()})
+    warn_val_trained(str(data), val_data, train_pairs, val_pairs)  # here: a run refused above says its one line alone
     if verbose:
         print(f"seq2seq: {len(train_enc)} training and {len(val_enc)} validation pairs, source {src_tok.kind} "
               f"{src_tok.vocab_size} ids, target {tgt_tok.kind} {tgt_tok.vocab_size} ids, attention "

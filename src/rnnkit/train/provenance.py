@@ -25,8 +25,8 @@ from rnnkit.errors import UserError, refuse_empty_name, report_warnings, warn
 if TYPE_CHECKING:
     from rnnkit.train.checkpoint import Checkpoint
 
-__all__ = ["VALIDATION_DATA", "data_sources", "digest", "differs_from_record", "located", "other_validation",
-           "recorded_file", "warn_trained_on", "with_digests"]
+__all__ = ["VALIDATION_DATA", "data_sources", "digest", "differs_from_record", "is_recorded_data", "located",
+           "other_validation", "recorded_file", "warn_trained_on", "with_digests"]
 
 KEYS = ("train", "val")
 
@@ -120,6 +120,16 @@ def differs_from_record(path: str | Path, record: dict[str, Any], key: str) -> b
     when the record has none of it)."""
     recorded = (record.get("digests") or {}).get(key)
     return None if recorded is None else digest(path) != recorded
+
+
+def is_recorded_data(data: str, record: object, key: str = "train") -> bool:
+    """Whether ``data`` is the ``key`` data of a run's data ``record``: the file of the digest it keeps, or the name
+    of the built-in data it names; False for other data, or a file it keeps no digest of (saved before digests)."""
+    if not isinstance(record, dict):
+        return False
+    if not Path(data).is_file():
+        return data == record.get(key)
+    return differs_from_record(data, record, key) is False
 
 
 def warn_trained_on(data: object, checkpoints: Sequence[Checkpoint], doing: str, instead: str) -> None:
