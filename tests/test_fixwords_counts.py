@@ -6,6 +6,7 @@ texts", and of a multi-label file of one text "(2 labels on 1 texts), 1 training
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -69,3 +70,25 @@ def test_translate_counts_each_side(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert main(["train", "seq2seq", "--data", str(tmp_path / "t.tsv"), "--val-data", str(tmp_path / "v.tsv"),
                  "--out", str(tmp_path / "run"), "--hidden", "4", *TINY]) == 0
     assert _said(capsys.readouterr().err, "seq2seq").startswith(said)
+
+
+def test_one_pair_cut_by_max_len_is_said_in_the_singular(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """It warned '1 of 1 validation pairs have a side longer than 3 tokens and were cut to it'."""
+    (tmp_path / "t.tsv").write_text("ab\txy\nba\tyx\n", encoding="utf-8")
+    (tmp_path / "v.tsv").write_text("abcab\txy\n", encoding="utf-8")
+    assert main(["train", "seq2seq", "--data", str(tmp_path / "t.tsv"), "--val-data", str(tmp_path / "v.tsv"),
+                 "--out", str(tmp_path / "run"), "--hidden", "4", "--max-len", "3", *TINY]) == 0
+    err = capsys.readouterr().err
+    assert ("--max-len 3: the one validation pair has a side longer than 3 tokens and was cut to it; a cut target "
+            "ends there") in err, err
+
+
+def test_one_validation_image_that_is_a_training_image_is_said_in_the_singular(tmp_path: Path) -> None:
+    """It warned '1 of 1 validation images are training images too (first b.png)'."""
+    from rnnkit.tasks._caption_data import warn_shared_images
+
+    a, b = SimpleNamespace(image=tmp_path / "a.png"), SimpleNamespace(image=tmp_path / "b.png")
+    with pytest.warns(UserWarning, match=r"^the one validation image is a training image too \(/\S*b\.png\): the "):
+        warn_shared_images([a, b], [b])
+    with pytest.warns(UserWarning, match=r"^1 of 2 validation images are training images too \(first /\S*b\.png\)"):
+        warn_shared_images([a, b], [b, SimpleNamespace(image=tmp_path / "c.png")])
