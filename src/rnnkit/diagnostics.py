@@ -3,9 +3,10 @@
 What you get:
 
 * :func:`gradient_norms_through_time` -- ‖∂L/∂h_t‖ for every step t of one sequence, where L is a loss
-  on the last step only. It runs the layer's reference step (the cell's own math, one step at a time)
-  and keeps the gradient of every hidden state, so the value at t is the *total* gradient reaching h_t
-  through all later steps. On a log scale it shows the vanishing (or exploding) gradient.
+  on the last step only. It runs the layer's reference step (the cell's own math, one step at a time, with the
+  model's layer normalisation, zoneout and projection) and keeps the gradient of every hidden state, so the value
+  at t is the *total* gradient reaching h_t through all later steps. On a log scale it shows the vanishing (or
+  exploding) gradient.
 * :func:`spectral_radius` -- the largest |eigenvalue| of W_hh (of each gate block for LSTM and GRU; of the
   block-triangular part a Clockwork cell reads).
 * :func:`radius_sweep` -- an Elman tanh RNN whose W_hh is an orthogonal matrix scaled to a chosen radius
@@ -31,6 +32,7 @@ from torch.nn import functional as F
 from rnnkit.cells import CELLS
 from rnnkit.cells.base import Cell
 from rnnkit.errors import SettingError, check_count, check_finite, check_seed, first_repeated
+from rnnkit.regularisers import input_projection, layer_norm_of, regularised_step, sample_masks
 
 GATE_NAMES = {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
 
@@ -43,8 +45,10 @@ def gradient_norms_through_time(
     ``rnn`` is a one-direction :class:`rnnkit.Recurrent`, run on ``x`` (B, T, I) if ``rnn.batch_first`` else
     (T, B, I). ``layer`` is the one probed, counted as torch.nn.LSTM's ``num_layers`` counts them: 0 reads ``x``,
     ``num_layers - 1`` gives the output; the layers below it run first, without dropout between them (as in eval
-    mode). ``loss_fn`` maps that layer's last hidden state h_T (B, H) to a scalar. For the LSTM, h_t is the
-    output part of the state (not the cell c_t).
+    mode). Each layer runs as the model runs it: its layer normalisation, zoneout and ``proj_size`` projection, in
+    the model's mode (call ``rnn.eval()`` first for the recurrence it predicts with, no masks drawn). ``loss_fn``
+    maps that layer's last hidden state h_T (B, H, or B, proj_size) to a scalar: the ``h_n[layer]`` the model
+    returns. For the LSTM, h_t is the output part of the state (not the cell c_t).
     """
     if getattr(rnn, "bidirectional", False):
         raise ValueError("gradient_norms_through_time probes a one-direction Recurrent: the loss reads the last "
@@ -74,16 +78,27 @@ def gradient_norms_through_time(
 
 def _layer_states(rnn: nn.Module, layer: int, x: Tensor) -> list[Tensor]:
     """The hidden states h_1..h_T of one layer (forward direction) of ``rnn`` on time-major ``x`` (T, B, I), run by
-    the cell's reference step from a zero state."""
-    cell = rnn.cell_def
+    the cell's reference step from a zero state as the model runs it: with its regularisers in its mode
+    (:func:`~rnnkit.regularisers.regularised_step`: the layer-normalised LSTM, zoneout's blend; in training, their
+    masks drawn) and the LSTM's projection (``proj_size``: h_t = W_hr (o ⊙ tanh(c_t))). It ran the plain cell: a
+    ``layer_norm`` model was probed as the LSTM without it, and one with ``proj_size`` was torch's shape error."""
+    cell, reg = rnn.cell_def, rnn.reg
     w_ih, w_hh, b_ih, b_hh = rnn.layer_weights(layer)
-    w = cell.prepare(w_hh)
+    w_hr, ln = rnn.projection(layer), layer_norm_of(rnn, layer)
+    w = cell.prepare(w_hh if w_hh is None else reg.drop_weight(w_hh, rnn.training))
+    xw = input_projection(x, w_ih, b_ih, ln)
+    drop, keep = sample_masks(reg, cell, x.shape[0], x.shape[1], xw, rnn.training)
+    keeps = [None] * x.shape[0] if keep is None else list(zip(*(k.unbind(0) for k in keep), strict=True))
     state = cell.zero_state(x.shape[1], x.dtype, x.device)
+    if w_hr is not None:  # the projected h_0 is as wide as the projection
+        state = (x.new_zeros(x.shape[1], w_hr.shape[0]), state[1])
     hs: list[Tensor] = []
     # unbind, not xw[t], as Recurrent's loop: each xw[t]'s backward fills a zero tensor of all of xw, so
     # T steps cost O(T²) (--length 15000 took 30 s a probe of an LSTM of hidden 64, and it probes twice a cell)
-    for t, xw_t in enumerate(F.linear(x, w_ih, b_ih).unbind(0)):
-        state = cell.step(xw_t, state, w, b_hh, t)
+    for t, (xw_t, keep_t) in enumerate(zip(xw.unbind(0), keeps, strict=True)):
+        state = regularised_step(cell, xw_t, state, w, b_hh, t, ln, drop, keep_t)
+        if w_hr is not None:
+            state = (F.linear(state[0], w_hr), state[1])
         hs.append(cell.output_of(state))
     return hs
 

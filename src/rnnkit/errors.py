@@ -99,11 +99,13 @@ def check_threads(value: object, name: str = "threads") -> int:
 SEED_MIN, SEED_MAX = -(2**63), 2**64 - 1
 
 
-def check_seed(name: str, value: object, room: int = 0) -> int:
+def check_seed(name: str, value: object, room: int = 0, *, signed: bool = True) -> int:
     """``value`` as an int when it is a seed torch takes, else :class:`SettingError` (a seed past 64 bits was
     a traceback, 'ValueError: Overflow when unpacking long long', once training began). ``room``: how far
-    past the seed a run seeds another generator (``seed + room``), which must fit too."""
-    return check_count(name, value, SEED_MIN, SEED_MAX - room)
+    past the seed a run seeds another generator (``seed + room``), which must fit too. ``signed=False``: from 0,
+    for a seed that a command counts from or writes down, where -1 ran as torch's 2**64 - 1 under another name
+    (``rnnkit experiment --first-seed``, ``--perm-seed``, ``rnnkit diagnose --seed``, ``rnnkit demo --seed``)."""
+    return check_count(name, value, SEED_MIN if signed else 0, SEED_MAX - room)
 
 
 #: the widest beam a decoder takes: a CTC prefix search keeps a prefix and its frames per hypothesis, so

@@ -3,7 +3,7 @@ time: :func:`seconds` ("0.031 s", "3.4 s", "52 s")."""
 
 from __future__ import annotations
 
-__all__ = ["counted", "line_numbers", "listed", "part_of", "seconds"]
+__all__ = ["counted", "line_numbers", "listed", "part_of", "seconds", "sides"]
 
 
 def counted(n: object, noun: str, spec: str = "") -> str:
@@ -18,6 +18,14 @@ def part_of(n: int, total: int, noun: str, verbs: tuple[str, str] = ("is", "are"
     recordings are``: the noun counts the 5), ``the one recording is`` where ``total`` is 1 (it was ``1 of 1
     recordings are``); ``verbs``: another verb's singular and plural, ``("holds", "hold")``."""
     return f"the one {noun} {verbs[0]}" if total == 1 else f"{n:,} of {counted(total, noun, ',')} {verbs[1]}"
+
+
+def sides(train: int, val: int, noun: str) -> str:
+    """A run's training and validation counts of ``noun``: ``4 training and 2 validation texts``; each counted apart
+    where one is 1: ``1 training text and 1 validation text`` (it was ``1 training and 1 validation texts``)."""
+    if 1 not in (train, val):
+        return f"{train} training and {counted(val, f'validation {noun}')}"
+    return f"{counted(train, f'training {noun}')} and {counted(val, f'validation {noun}')}"
 
 
 def line_numbers(numbers: list[int], shown: int = 5) -> str:

@@ -42,13 +42,20 @@ def _utterances(rec: Any, data: str | None) -> tuple[list[Any], str]:
     for u in utts:
         if len(kept) == EXAMPLES:
             break
-        wave, frames, rate = recording_samples(u.audio, limit)  # a long one left out unread where its header says so
+        # a long one left out unread where its header says so; a bad one named after its manifest's line
+        wave, frames, rate = recording_samples(u.audio, limit, _listed(u))
         if wave is None or over_limit(frames, rate, limit):
             left += 1
         else:
             kept.append(u)
     return kept, (f"{source}, less {counted(left, 'recording')} longer than the run's --max-seconds {limit:g}, which "
                   "it left out of its validation" if left else source)
+
+
+def _listed(utterance: Any) -> str:
+    """Where a manifest lists ``utterance`` (:attr:`~rnnkit.data.speech.Utterance.listed`, ``corpus/manifest.tsv:3``),
+    which a refusal of its recording names first; "" for one that does not say (a stand-in with only ``audio``)."""
+    return getattr(utterance, "listed", "")
 
 
 def alignment_figure(feats: torch.Tensor, log_probs: torch.Tensor, starts: list[tuple[str, float]],
@@ -81,6 +88,7 @@ def add_sections(page: Page, run: Path, rec: Any, data: str | None = None) -> No
     """Add the aligned spectrograms of a few utterances to ``page``: of each, at most its first ``--max-seconds``'s
     default (30 s: what a run trains on unless told otherwise), since an hour-long one made a figure of 360,000 frames
     and took its features' gigabytes to draw."""
+    from rnnkit.tasks._speech_data import listed_as
     from rnnkit.tasks.speech import SpeechConfig, opening_features
 
     utts, source = _utterances(rec, data)
@@ -88,7 +96,8 @@ def add_sections(page: Page, run: Path, rec: Any, data: str | None = None) -> No
     drawn = SpeechConfig.max_seconds
     parts = [f'<p class="note">the first {len(chosen)} of {escape(source)}; greedy decoding</p>']
     for i, u in enumerate(chosen):
-        feats, seconds = opening_features(Path(u.audio), rec.n_mels, rec.sample_rate, drawn)
+        with listed_as(_listed(u)):  # a bad recording named after its manifest's line, as training names it
+            feats, seconds = opening_features(Path(u.audio), rec.n_mels, rec.sample_rate, drawn)
         inputs = to_device((feats.unsqueeze(0), torch.tensor([feats.shape[0]])), model_device(rec.model))
         log_probs, out_len = (t.cpu() for t in rec.model(*inputs))  # read on the CPU, as transcribe reads them
         lp = log_probs[0, : int(out_len[0])]

@@ -18,6 +18,7 @@ from rnnkit.errors import UserError, warn
 from rnnkit.tasks._caption_config import CaptionConfig
 from rnnkit.tasks._translate_data import decoder_targets
 from rnnkit.train.checkpoint import Checkpoint
+from rnnkit.wording import part_of
 
 
 def caption_folders(data: str, val_data: str | None,
@@ -34,7 +35,9 @@ def warn_shared_images(train: Sequence[CaptionedImage], val: Sequence[CaptionedI
     seen = {item.image.resolve() for item in train}
     shared = [item.image for item in val if item.image.resolve() in seen]
     if shared:
-        warn(f"{len(shared)} of {len(val)} validation images are training images too (first {shared[0]}): the "
+        one = len(val) == 1  # 'the one validation image is a training image too': it was '1 of 1 ... images are'
+        warn(f"{part_of(len(shared), len(val), 'validation image')} {'a training image' if one else 'training images'} "
+             f"too ({'' if one else 'first '}{shared[0]}): the "
              "validation loss, exact match and BLEU then score captions the model has learnt; give validation "
              "images that are not in the training data")
 

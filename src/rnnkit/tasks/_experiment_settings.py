@@ -13,10 +13,8 @@ from rnnkit.cells import CELLS, checked_options, le2015, make_cell
 from rnnkit.device import resolve_device
 from rnnkit.diagnostics import check_lr
 from rnnkit.errors import (
-    SEED_MAX,
     SettingError,
     UserError,
-    check_count,
     check_minutes,
     check_positive,
     check_seed,
@@ -130,9 +128,9 @@ class Settings:
         # a run seeds torch with its seed and its batches with DATA_SEED + seed, so the last seed of the
         # experiment must leave room for that; the seeds are counted from 0, as --seeds counts them (-1 ran as torch's
         # 2**64 - 1 and results.md listed "seeds: 2 (-1, 0)")
-        check_count("first_seed", self.first_seed, 0, SEED_MAX - (DATA_SEED + self.seeds - 1))
-        check_seed("perm_seed", self.perm_seed)
-        check_count("split_seed", self.split_seed, 0, SEED_MAX - 1)  # NumPy's generator, seeded with it and it + 1
+        check_seed("first_seed", self.first_seed, DATA_SEED + self.seeds - 1, signed=False)
+        check_seed("perm_seed", self.perm_seed, signed=False)  # results.md names it: -1 was 2**64 - 1's permutation
+        check_seed("split_seed", self.split_seed, 1, signed=False)  # NumPy's generator, seeded with it and it + 1
         if self.steps is not None and self.steps < 0:
             raise SettingError("steps", self.steps, "expected 0 or more")
         if self.schedule not in SCHEDULES:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import itertools
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -142,16 +143,24 @@ def recording_samples(path: str | Path, max_seconds: float, listed: str = "") ->
     unread, as an hour's samples are hundreds of MB. A bad recording is refused as :func:`read_audio` refuses it,
     after ``listed``, the manifest's line that lists it (``corpus/manifest.tsv:3: corpus/a.wav: empty file ...``:
     it named the recording only)."""
-    try:
+    with listed_as(listed):
         declared = declared_length(path) if max_seconds else None
         if declared is not None and over_limit(*declared, max_seconds):
             return None, *declared
         wave, rate = read_audio(path)
+    return wave, len(wave), rate
+
+
+@contextmanager
+def listed_as(listed: str) -> Iterator[None]:
+    """A :class:`UserError` of the block (a recording's refusal) said after ``listed``, the manifest's line that lists
+    the recording (``corpus/manifest.tsv:3: corpus/a.wav: empty file ...``); as it is where ``listed`` is ""."""
+    try:
+        yield
     except UserError as exc:
         if not listed:
             raise
         raise UserError(f"{listed}: {exc}") from None
-    return wave, len(wave), rate
 
 
 def over_limit(samples: int, rate: int, max_seconds: float) -> bool:

@@ -28,6 +28,7 @@ from rnnkit.train.checkpoint import (
     Checkpoint,
 )
 from rnnkit.train.provenance import is_recorded_data
+from rnnkit.wording import part_of
 
 
 def translation_data(data: str, val_data: str | None, config: Seq2SeqConfig) -> tuple[list[Pair], list[Pair]]:
@@ -102,8 +103,10 @@ def _encode(pairs: Sequence[Pair], src: Tokenizer, tgt: Tokenizer, max_len: int,
     longest = max((max(len(a), len(b)) for a, b in whole), default=0)
     if longest > max_len:
         cut = sum(max(len(a), len(b)) > max_len for a, b in whole)
-        warn(f"--max-len {max_len}: {cut} of {len(whole)} {which} pairs have a side longer than {max_len} tokens "
-             f"and were cut to it; a cut target ends there, so the model learns to stop early (the longest side "
+        one = len(whole) == 1  # 'the one training pair has ... and was cut': it was '1 of 1 ... pairs have'
+        warn(f"--max-len {max_len}: {part_of(cut, len(whole), f'{which} pair', ('has', 'have'))} a side longer than "
+             f"{max_len} tokens and {'was' if one else 'were'} cut to it; a cut target ends there, so the model "
+             "learns to stop early (the longest side "
              f"is {longest} tokens: a --max-len of that keeps every pair whole)")
     return [(a[:max_len], b[:max_len]) for a, b in whole]
 

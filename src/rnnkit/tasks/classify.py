@@ -96,7 +96,7 @@ from rnnkit.train.options import settings_of, start_run
 from rnnkit.train.pretrain import PretrainResult, pretrain_encoder
 from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import TrainResult, seed_everything
-from rnnkit.wording import counted, seconds
+from rnnkit.wording import counted, seconds, sides
 
 __all__ = ["ClassifyConfig", "ClassifyResult", "PretrainResult", "TextClassifier", "pretrain_encoder", "train"]
 
@@ -177,8 +177,11 @@ def _train(config: ClassifyConfig, data: str | None, out: str | Path, *, val_dat
         model_config["pretrain"] = pretrain or ckpt.config["pretrain"]
     batches = ShuffledBatches(train_x, train_y, config.batch_size, config.seed)
     if verbose:
-        kind = f"multi-label ({sum(map(sum, train_y)):,} labels on {len(train_y):,} texts), " if multi else ""
-        shared.say(f"classify: {kind}{len(train_x)} training and {len(val_x)} validation texts, labels {labels}, "
+        kind = ""
+        if multi:
+            on = counted(len(train_y), "text", ",")
+            kind = f"multi-label ({counted(sum(map(sum, train_y)), 'label', ',')} on {on}), "
+        shared.say(f"classify: {kind}{sides(len(train_x), len(val_x), 'text')}, labels {labels}, "
                    f"{tokenizer.kind} tokenizer with {tokenizer.vocab_size} ids; model "
                    f"{shared.parameters_said(model)}")
     weight_t = torch.tensor(weights) if config.class_weights != "none" else None

@@ -122,9 +122,9 @@ def _mode_flags(args: argparse.Namespace) -> dict[str, Any]:
     return {name: default if getattr(args, name) is None else getattr(args, name) for name, default in mine.items()}
 
 
-def _check_hello(flags: dict[str, Any], seed: int) -> None:
-    """Refuse a cell, size, step count or seed ``run_hello`` cannot take: past 64 bits a seed, and past memory a
-    hidden size, were torch's tracebacks ("Overflow when unpacking long long")."""
+def _check_hello(flags: dict[str, Any]) -> None:
+    """Refuse a cell, size or step count ``run_hello`` cannot take: past memory a hidden size was torch's
+    traceback."""
     from rnnkit.diagnostics import check_model_fits
 
     if flags["cell"] not in CELLS:
@@ -132,14 +132,15 @@ def _check_hello(flags: dict[str, Any], seed: int) -> None:
     for flag, low in (("hidden", 1), ("steps", 0)):
         if flags[flag] < low:
             raise UserError(f"--{flag} {flags[flag]}: expected an integer >= {low}")
-    check_seed("seed", seed)
     check_model_fits(flags["cell"], 4, flags["hidden"], 4)  # its inputs and outputs: the characters e, h, l, o
 
 
 def _main(args: argparse.Namespace) -> int:
     flags = _mode_flags(args)
+    # past 64 bits a seed was torch's traceback ("Overflow when unpacking long long"); below 0 torch's 2**64 - 1
+    check_seed("seed", args.seed, signed=False)
     if args.hello:
-        _check_hello(flags, args.seed)
+        _check_hello(flags)
         run_hello(seed=args.seed, **flags)
         return 0
     # Path("") trained in the working directory, over any run there
@@ -159,7 +160,8 @@ def _arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--steps", type=int, help="--hello: training steps (default 100)")
     p.add_argument("--hidden", type=int, help="--hello: hidden units (default 8)")
     p.add_argument("--cell", help="--hello: recurrent cell (default rnn_tanh)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seed of the weights, the batches and the sample (0 or more; "
+                   "default 0)")
 
 
 register(Command(

@@ -107,7 +107,7 @@ def check_cell_settings(cell: object, length: object, hidden: object, train_step
     length, hidden, train_steps = (check_count(name, value, least) for name, value, least in (
         ("length", length, 2), ("hidden", hidden, 1), ("train_steps", train_steps, 0)))
     lr = None if lr is None else check_lr(lr)  # None: the cell's own default
-    seed = check_seed("seed", seed, 1)  # the training batches draw with seed + 1
+    seed = check_seed("seed", seed, 1, signed=False)  # the training batches draw with seed + 1
     # Adam trains the cell's model (2 inputs, 1 output) on the adding problem
     check_model_fits(cell, 2, hidden, 1)
     # a batch of adding sequences and the hidden state of each of its steps, or the probe's sequence with its
@@ -438,7 +438,8 @@ def _arguments(p: argparse.ArgumentParser) -> None:
                    help="sequence length of the with/without clipping runs (default %(default)s)")
     p.add_argument("--seed", type=int, default=0,
                    help="seed of the weights and training batches of every cell and of the clipping runs' IRNN (both "
-                        "runs start alike; the probe sequence is fixed), and of the radius sweep (default %(default)s)")
+                        "runs start alike; the probe sequence is fixed), and of the radius sweep (0 or more; default "
+                        "%(default)s)")
     p.add_argument("--threads", type=int, help="torch threads (default: torch's own choice)")
     p.add_argument("--json", action="store_true", help="print one JSON summary object")
 

@@ -569,7 +569,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "at random)")
     p.add_argument("--max-test", dest="max_test", type=int, help="keep this many test images, likewise")
     p.add_argument("--perm-seed", dest="perm_seed", type=int,
-                   help="seed of the pixel permutation (permuted-pixel-mnist)")
+                   help="seed of the pixel permutation (permuted-pixel-mnist; 0 or more)")
     p.add_argument("--threads", type=int, help="torch threads (default: torch's)")
     p.add_argument("--precision", choices=PRECISIONS,
                    help=f"fp32 (default{_own_defaults('precision')}), bf16 autocast, or auto: bf16 for the cells "

@@ -63,7 +63,7 @@ from rnnkit.train.memory import check_fits, describe_stack
 from rnnkit.train.options import settings_of, start_run, train_config_from
 from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import Trainer, TrainResult, run_summary, seed_everything
-from rnnkit.wording import counted
+from rnnkit.wording import sides
 
 __all__ = ["FROZEN", "SPEC_AUGMENT", "SPEEDS", "SYMBOLS", "SpeechConfig", "SymbolTable", "Transcriber",
            "VALIDATION_MEASURE", "error_rates", "features_of", "opening_features", "speech_corpora", "train"]
@@ -172,19 +172,11 @@ def train(config: SpeechConfig, data: str | None, out: str | Path, *, val_data: 
                       eval_fn=_eval_fn(val_feats, val_utts, table, config, left_out) if val_utts else None,
                       out_dir=out, model_config=model_config, resume=ckpt, vocab=table.to_json())
     if verbose:
-        print(f"speech: {_sides(len(train_utts), len(val_utts))}, {len(table.symbols)} "
+        print(f"speech: {sides(len(train_utts), len(val_utts), 'utterance')}, {len(table.symbols)} "
               f"{table.kind}{' (jamo)' if table.jamo else ''}; {sum(p.numel() for p in model.parameters()):,} "
               "parameters", file=sys.stderr, flush=True)
     result = trainer.fit()
     return result.extended(SpeechResult, rated=min(config.eval_utterances, len(val_utts)), validation=len(val_utts))
-
-
-def _sides(train: int, val: int) -> str:
-    """``4 training and 2 validation utterances``; each counted apart where one is 1: ``1 training utterance and 1
-    validation utterance`` (it was ``1 training and 1 validation utterances``)."""
-    if 1 not in (train, val):
-        return f"{train} training and {val} validation utterances"
-    return f"{counted(train, 'training utterance')} and {counted(val, 'validation utterance')}"
 
 
 def _kept_features(config: SpeechConfig, train_utts: list[Utterance], val_utts: list[Utterance],

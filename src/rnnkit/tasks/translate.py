@@ -85,7 +85,7 @@ from rnnkit.train.memory import check_fits, describe_stack
 from rnnkit.train.options import settings_of, start_run, train_config_from
 from rnnkit.train.provenance import data_sources
 from rnnkit.train.trainer import Trainer, TrainResult, run_summary, seed_everything
-from rnnkit.wording import counted, seconds
+from rnnkit.wording import counted, seconds, sides
 
 __all__ = ["BIBLE", "DECODED", "FROZEN", "OUTPUT_CAP", "TOKENIZERS", "DecodedResult", "Seq2SeqConfig", "Translator",
            "built_shares", "check_teacher_forcing", "check_unknown", "closing_line", "decoder_report",
@@ -167,7 +167,7 @@ def train(config: Seq2SeqConfig, data: str | None, out: str | Path, *, val_data:
                       vocab={"source": src_tok.to_json(), "target": tgt_tok.to_json()})
     warn_val_trained(str(data), val_data, train_pairs, val_pairs)  # here: a run refused above says its one line alone
     if verbose:
-        print(f"seq2seq: {len(train_enc)} training and {len(val_enc)} validation pairs, source {src_tok.kind} "
+        print(f"seq2seq: {sides(len(train_enc), len(val_enc), 'pair')}, source {src_tok.kind} "
               f"{src_tok.vocab_size} ids, target {tgt_tok.kind} {tgt_tok.vocab_size} ids, attention "
               f"{config.attention}; {parameters_said(model)}",
               file=sys.stderr, flush=True)
