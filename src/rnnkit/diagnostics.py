@@ -31,7 +31,7 @@ from torch.nn import functional as F
 
 from rnnkit.cells import CELLS
 from rnnkit.cells.base import Cell
-from rnnkit.errors import SettingError, check_count, check_finite, check_seed, first_repeated
+from rnnkit.errors import SettingError, check_count, check_finite, check_seed, first_repeated, whole_number
 from rnnkit.regularisers import input_projection, layer_norm_of, regularised_step, sample_masks
 
 GATE_NAMES = {"lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
@@ -54,7 +54,7 @@ def gradient_norms_through_time(
         raise ValueError("gradient_norms_through_time probes a one-direction Recurrent: the loss reads the last "
                          "state, which a reverse direction reaches first")
     layers = getattr(rnn, "num_layers", 1)
-    if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < layers:
+    if not whole_number(layer) or not 0 <= layer < layers:
         raise ValueError(f"gradient_norms_through_time: layer {layer!r}: expected an integer from 0 to {layers - 1}, "
                          f"the Recurrent's num_layers = {layers} counted from 0 (0 reads x), as torch.nn.LSTM's")
     if rnn.batch_first:
