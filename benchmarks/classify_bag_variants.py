@@ -44,7 +44,7 @@ from rnnkit.data.tokenize import DEFAULT_BUCKETS, PAD_ID, UNK_ID
 from rnnkit.models.baseline import C_GRID
 from rnnkit.models.classifier import Classifier
 from rnnkit.models.encoder import length_mask
-from rnnkit.models.tfidf import smooth_idf
+from rnnkit.models.tfidf import smooth_idf, tfidf_bag
 from rnnkit.tasks import classify
 from rnnkit.tasks._classify_data import _read_tables
 from rnnkit.tasks.classify import ClassifyConfig
@@ -107,6 +107,17 @@ VARIANTS: dict[str, tuple[dict[str, Any], bool]] = {
     "ngram+char 3-6, max len 50,000, tf-idf": ({**SUBWORDS, "max_len": 50_000, "pooling": "tfidf"}, True),
     "ngram+char 3-6, max len 50,000, tf-idf, lr 0.003": ({**SUBWORDS, "max_len": 50_000, "pooling": "tfidf",
                                                          "lr": 3e-3}, True),
+    "ngram+char 3-6, max len 50,000, tf-idf, lr 0.003, dropout 0.5": ({**SUBWORDS, "max_len": 50_000,
+                                                                      "pooling": "tfidf", "lr": 3e-3,
+                                                                      "dropout": 0.5}, True),
+    "ngram+char 3-6, max len 50,000, tf-idf, lr 0.003, AdamW 1": ({**SUBWORDS, "max_len": 50_000, "pooling": "tfidf",
+                                                                   "lr": 3e-3, "optimizer": "adamw",
+                                                                   "weight_decay": 1.0}, True),
+    "ngram+char 3-6, max len 50,000, tf-idf, lr 0.003, AdamW 3": ({**SUBWORDS, "max_len": 50_000, "pooling": "tfidf",
+                                                                   "lr": 3e-3, "optimizer": "adamw",
+                                                                   "weight_decay": 3.0}, True),
+    "ngram+char 3-6, max len 50,000, tf-idf, two blocks, lr 0.003": ({**SUBWORDS, "max_len": 50_000,
+                                                                     "pooling": "tfidf", "lr": 3e-3}, True),
 }
 #: variants whose head has hidden ReLU layers as wide as the bag's mean between the mean and the logits
 #: (Iyyer et al. 2015's deep averaging network, a prototype here): name -> how many layers
@@ -147,6 +158,11 @@ LEARNED = {"ngram+char 3-6, max len 50,000, learned weights", "ngram+char 3-6, m
 #: (as a learning rate of its own would; the weights barely moved before the best checkpoint at the bag's 0.01)
 LEARNED_SCALE = {"ngram+char 3-6, max len 50,000, idf, learned weights x10": 10.0}
 _sqrtn = False  # the variant being run's
+#: --pooling tfidf variants whose words and word pairs and whose character n-grams are two tf-idf vectors, each of
+#: unit length, summed (a prototype here), as TF-IDF LR's FeatureUnion of two TfidfVectorizers normalises its word
+#: and character blocks apart
+TFIDF_BLOCKS = {"ngram+char 3-6, max len 50,000, tf-idf, two blocks, lr 0.003"}
+_tfidf_blocks = False  # the variant being run's
 _learned_scale = 1.0  # the variant being run's
 _learned = False  # the variant being run's (read when a Classifier is built: by train and again by load)
 _use_idf = False  # the variant being run's
@@ -182,6 +198,13 @@ def _bag(self: Classifier, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Te
         ids = ids.sort(1).values
         ids[:, 1:] = ids[:, 1:].masked_fill(ids[:, 1:] == ids[:, :-1], PAD_ID)
     learned = self.id_weight.weight[:, 0] * _learned_scale if hasattr(self, "id_weight") else None
+    if _tfidf_blocks:
+        if self.skip_unknown:
+            ids = ids.masked_fill(ids == UNK_ID, PAD_ID)
+        first_gram = self.embedding.num_embeddings - (_buckets or DEFAULT_BUCKETS)
+        weight = self.embedding.weight
+        return (tfidf_bag(ids.masked_fill(ids >= first_gram, PAD_ID), weight, self.idf)
+                + tfidf_bag(ids.masked_fill(ids < first_gram, PAD_ID), weight, self.idf))
     if not _two_means and _idf is None and learned is None and not _sqrtn:
         return _plain_bag(self, ids, lengths)
     if self.skip_unknown:
@@ -266,11 +289,12 @@ def _batches_setting_idf(rows: list[list[int]], *args: Any, **kwargs: Any) -> An
 
 def run(name: str, train: Path, test: Path, out: Path, seed: int, args: argparse.Namespace) -> dict[str, Any]:
     global _deep_layers, _lazy, _beta1, _two_means, _buckets, _distinct, _use_idf, _idf, _learned, _sqrtn
-    global _learned_scale
+    global _learned_scale, _tfidf_blocks
     settings, skip_unknown = VARIANTS[name]
     _learned, _sqrtn, _learned_scale = name in LEARNED, name in SQRTN, LEARNED_SCALE.get(name, 1.0)
     _use_idf, _idf = name in IDF, None
     _distinct = name in DISTINCT
+    _tfidf_blocks = name in TFIDF_BLOCKS
     _two_means, _buckets = TWO_MEANS.get(name, 0.0), settings.get("buckets")
     _lazy, _beta1 = name in LAZY, BETA1.get(name, 0.9)
     classify.BAG_SKIPS_UNKNOWN = skip_unknown
