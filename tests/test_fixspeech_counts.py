@@ -9,15 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from rnnkit.cli import main
 from rnnkit.errors import RnnkitWarning
-from rnnkit.models.speech import SpeechRecognizer
-from rnnkit.tasks._speech_data import SymbolTable
-from rnnkit.tasks._speech_trained import Transcriber
-from rnnkit.train.checkpoint import save_checkpoint
 from rnnkit.wording import part_of
+from tests.test_fixspeech_bad_recording import _recogniser
 
 soundfile = pytest.importorskip("soundfile", reason="the speech extra is not installed: pip install 'rnnkit[speech]'")
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -55,14 +51,6 @@ def test_training_counts_each_side(tmp_path: Path, capsys: pytest.CaptureFixture
                  "--symbols", "chars", "--hidden", "8", "--layers", "1", "--n-mels", "16", "--subsample", "2",
                  "--steps", "1", "--no-progress"]) == 0
     assert said in capsys.readouterr().err
-
-
-def _recogniser(tmp_path: Path) -> Transcriber:
-    torch.manual_seed(0)
-    net = SpeechRecognizer(n_features=16, n_symbols=2, hidden=8, layers=1, subsample=2)
-    return Transcriber(save_checkpoint(tmp_path / "model", model_state=net.state_dict(),
-                                       config={"task": "speech", "model": net._config},
-                                       vocab=SymbolTable("chars", ["a", "b"]).to_json()))
 
 
 def test_one_recording_below_the_rate_is_the_one(tmp_path: Path) -> None:

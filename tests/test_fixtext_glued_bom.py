@@ -16,18 +16,13 @@ from rnnkit.cli import main
 from rnnkit.data.text import decode_text, read_utf8, text_pieces
 from rnnkit.errors import UserError
 from rnnkit.tasks._charlm_verbs import _read_score_file
+from tests.test_walk56_joined_boms import _joined as joined_parts
 
 PARTS = ["no final newline here", "second file\r\nends", "third file\n"]
 
 
 def _joined(tmp_path: Path) -> tuple[Path, str]:
-    files = []
-    for i, part in enumerate(PARTS):
-        files.append(tmp_path / f"part{i}.txt")
-        files[-1].write_bytes(("\ufeff" + part).encode("utf-8"))
-    joined = tmp_path / "all.txt"
-    joined.write_bytes(b"".join(f.read_bytes() for f in files))
-    return joined, "".join(f.open(encoding="utf-8-sig").read() for f in files)
+    return joined_parts(tmp_path, PARTS)
 
 
 def test_a_bom_glued_mid_line_is_not_read_as_text(tmp_path: Path) -> None:

@@ -45,13 +45,13 @@ def test_a_flag_of_several_values_given_none_says_what_they_are(tmp_path: Path,
 
 def test_a_hidden_flag_or_one_without_help_adds_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """export's --ensemble is read only to refuse it (help=SUPPRESS: '==SUPPRESS==' is no help), diagnose's --hidden
-    had none ('None' is none; walk42 gave it words, and demo's --seed, still without, stands in)."""
+    had none ('None' is none; walk42 gave it words, and bench's --device, still without, stands in)."""
     run = _model_folder(tmp_path, "classify")
     assert _refusal(["export", run, "--ensemble"], capsys) == (
         f"rnnkit export {run}: error: argument --ensemble: expected at least one argument; `rnnkit export {run} -h` "
         "for help\n")
-    assert _refusal(["demo", "--seed"], capsys) == (
-        "rnnkit demo: error: argument --seed: expected one argument; `rnnkit demo -h` for help\n")
+    assert _refusal(["bench", "--device"], capsys) == (
+        "rnnkit bench: error: argument --device: expected one argument; `rnnkit bench -h` for help\n")
 
 
 def test_the_choices_are_listed_as_argparse_lists_them(capsys: pytest.CaptureFixture[str]) -> None:

@@ -24,5 +24,6 @@ def test_every_diagnose_flag_says_what_it_sets() -> None:
 def test_diagnose_help_gives_the_defaults() -> None:
     text = _help()
     for default in ("(default rnn_tanh,irnn,lstm,gru)", "training (default 200)", "IRNN (default 64)",
-                    "measurements (default 200)", "runs (default 150)", "runs (default 100)", "sweep (default 0)"):
+                    "measurements (default 200)", "runs (default 150)", "runs (default 100)",
+                    "sweep (0 or more; default 0)"):
         assert default in text, default

@@ -16,11 +16,11 @@ from rnnkit.data.utf8 import decode_pieces
 PARTS = ["First file.\r\nIts second line.\r\n", "둘째 파일\n끝\n", "third\rfile\r"]
 
 
-def _joined(tmp_path: Path) -> tuple[Path, str]:
+def _joined(tmp_path: Path, parts: list[str] = PARTS) -> tuple[Path, str]:
     """The parts written as Notepad writes them (a BOM each), joined as ``cat`` joins them, and the text Python
     reads from each part on its own (``utf-8-sig``, universal newlines), one after another: the judge."""
     files = []
-    for i, part in enumerate(PARTS):
+    for i, part in enumerate(parts):
         files.append(tmp_path / f"part{i}.txt")
         files[-1].write_bytes(("\ufeff" + part).encode("utf-8"))
     joined = tmp_path / "all.txt"
