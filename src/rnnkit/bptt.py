@@ -63,6 +63,7 @@ def first_order(loop: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]
         return wrapper
     return decorate
 
+
 def _ln_backward(grad: Tensor, x: Tensor, mean: Tensor, rstd: Tensor, gain: Tensor) -> tuple[Tensor, Tensor]:
     """dL/dx of LN(x) ⊙ gain over the last dimension, and this call's share of the gain's gradient summed
     over the batch, in one kernel (the ``out=`` variant copies: slower)."""
