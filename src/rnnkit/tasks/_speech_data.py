@@ -58,9 +58,12 @@ def warn_korean_phonemes(utts: Sequence[Utterance], config: SpeechConfig) -> Non
 
 
 def _with_phonemes(utts: list[Utterance], config: SpeechConfig) -> list[Utterance]:
-    if config.symbols != "phonemes":
-        return utts
-    return [u if u.phonemes else replace(u, phonemes=phonemize(u.text, config.voice)) for u in utts]
+    return with_phonemes(utts, config.voice) if config.symbols == "phonemes" else utts
+
+
+def with_phonemes(utts: list[Utterance], voice: str) -> list[Utterance]:
+    """``utts``, each without phonemes given them as espeak-ng's ``voice`` speaks its transcript."""
+    return [u if u.phonemes else replace(u, phonemes=phonemize(u.text, voice)) for u in utts]
 
 
 def features_of(path: str | Path, n_mels: int, speed: float = 1.0, sample_rate: int = SAMPLE_RATE) -> torch.Tensor:

@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from rnnkit.data.audio_read import MAX_RATE, MIN_RATE
-from rnnkit.data.speech import phonemize, read_manifest
+from rnnkit.data.speech import read_manifest
 from rnnkit.errors import (
     SettingError,
     UserError,
@@ -29,7 +28,13 @@ from rnnkit.models.speech import SpeechRecognizer
 from rnnkit.tasks import speaks_python
 from rnnkit.tasks._ensemble import model_paths
 from rnnkit.tasks._speech_config import SpeechConfig
-from rnnkit.tasks._speech_data import SymbolTable, recordings_features, warn_low_rates, warn_unwritten
+from rnnkit.tasks._speech_data import (
+    SymbolTable,
+    recordings_features,
+    warn_low_rates,
+    warn_unwritten,
+    with_phonemes,
+)
 from rnnkit.tasks._speech_decoding import BONUS, LM_WEIGHT, Fusion, _decode_all, error_rates, fusion_of
 from rnnkit.train.building import build_model, check_size, loaded_repr
 from rnnkit.train.checkpoint import Checkpoint, as_checkpoint
@@ -179,7 +184,7 @@ class Transcriber:
         fusion = self._fusion(lm, beam, lm_weight, bonus)
         utts = read_manifest(corpus)
         if self.symbols.kind == "phonemes":
-            utts = [u if u.phonemes else replace(u, phonemes=phonemize(u.text, self.voice)) for u in utts]
+            utts = with_phonemes(utts, self.voice)
         warn_unwritten(utts, self.symbols)
         hyps = [self.symbols.text(d.symbols) for d in self._decoded([u.audio for u in utts], beam, fusion,
                                                                           [u.listed for u in utts])]
